@@ -1,0 +1,98 @@
+"""The audit pipeline: pages in, matches and findings out, every page saved as it finishes.
+
+:func:`analyse` is the pure core (a page and its candidate stories in, a result out).
+:func:`run_audit` is the wiring: read inputs, look candidates up in the database, analyse,
+and write each page with its match and findings in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from provenance import __version__, store
+from provenance.attribution import detect
+from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text
+from provenance.match import best_match
+from provenance.model import InputError, Page, PageResult, Story
+from provenance.packs import RulePack
+from provenance.report import AuditReport
+from provenance.rules import evaluate
+from provenance.sources import read_pages
+
+
+def analyse(page: Page, candidates: Sequence[Story], packs: Sequence[RulePack]) -> PageResult:
+    """Attribution, best match among the candidates, and findings for one page (pure)."""
+    attribution = detect(page.lines, page.meta, packs)
+    match = best_match(page.text, list(candidates))
+    findings = evaluate(page, attribution, match, packs)
+    return PageResult(
+        page_id=page.id,
+        source=page.source,
+        url=page.url,
+        status="ok",
+        page=page,
+        match=match,
+        attribution=attribution,
+        findings=findings,
+    )
+
+
+def error_result(error: InputError) -> PageResult:
+    return PageResult(page_id=error.id, source=error.source, url=error.url, status="error", error=error.error)
+
+
+def is_candidate(hits: dict[str, int]) -> bool:
+    """A story is verified when some scheme found enough near fingerprints of it."""
+    return any(n >= SCHEME_BY_KEY[key].min_hits for key, n in hits.items())
+
+
+def find_candidates(session: Session, page: Page) -> list[Story]:
+    """Stories with enough fingerprints near the page's (document, paragraphs, sentences)."""
+    near = store.near_fingerprints(session, fingerprint_text(page.text))
+    wanted = [story for story, hits in near.items() if is_candidate(hits)]
+    return [row.to_story() for row in store.load_stories(session, wanted)]
+
+
+def run_audit(
+    factory: sessionmaker[Session],
+    sources: Sequence[str],
+    packs: Sequence[RulePack],
+    arguments: list[str],
+    stdin: BinaryIO | None = None,
+    on_result: Callable[[PageResult], None] | None = None,
+) -> AuditReport:
+    """Audit every input, saving each page as it is done; one run row per call."""
+    run = store.start_run(factory, "audit", arguments, __version__)
+    results: list[PageResult] = []
+    for item in _results(factory, sources, packs, stdin):
+        with store.transaction(factory) as session:
+            store.save_result(session, run.id, item)
+        results.append(item)
+        if on_result is not None:
+            on_result(item)
+    counts = {
+        "pages": len(results),
+        "errors": sum(1 for r in results if r.status == "error"),
+        "matches": sum(1 for r in results if r.match is not None),
+        "findings": sum(len(r.findings) for r in results),
+    }
+    finished = store.finish_run(factory, run.id, counts)
+    return AuditReport(run.id, finished.started, finished.finished, __version__, results)
+
+
+def _results(
+    factory: sessionmaker[Session], sources: Sequence[str], packs: Sequence[RulePack], stdin: BinaryIO | None
+) -> Iterator[PageResult]:
+    for item in read_pages(sources, stdin=stdin):
+        if isinstance(item, InputError):
+            yield error_result(item)
+            continue
+        try:
+            with factory() as session:
+                candidates = find_candidates(session, item)
+            yield analyse(item, candidates, packs)
+        except Exception as exc:
+            yield error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))

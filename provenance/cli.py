@@ -1,0 +1,145 @@
+"""Command line: argument parsing and wiring only; the work is done in the modules it calls.
+
+Exit codes (a contract for CI): 0 clean, 1 findings at or above ``--fail-on``, 2 usage
+errors or any input that could not be read (the other inputs are still audited and saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from provenance import __version__, store
+from provenance.audit import run_audit
+from provenance.corpus import add_stories
+from provenance.formats import FORMATS, render
+from provenance.model import InputError, PageResult, Story
+from provenance.packs import PackError, RulePack, load_packs
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("info", "warning", "error")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)")
+    parser.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra rule-pack directory (repeatable); its packs extend or replace built-ins",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+
+
+def _report_options(parser: argparse.ArgumentParser, fail_on: str | None) -> None:
+    parser.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="file, directory (recursive), .jsonl (one page a line) or - for standard input",
+    )
+    parser.add_argument("--format", choices=sorted(FORMATS), default="table", help="report format")
+    parser.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default=fail_on,
+        help="exit 1 when a finding is at or above this severity"
+        + (f" (default: {fail_on})" if fail_on else ""),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provenance",
+        description="Find republished wire stories and check their attribution.",
+    )
+    parser.add_argument("--version", action="version", version=f"provenance {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    corpus = commands.add_parser("corpus", help="manage the wire-story corpus")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    add = corpus_commands.add_parser("add", help="add or update wire stories")
+    add.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help=".jsonl, .html/.htm/.txt file, or a directory"
+    )
+    add.add_argument("--agency", help="agency of stories that do not name one (e.g. AP, Reuters)")
+    _common(add)
+
+    audit = commands.add_parser("audit", help="audit pages: matches, attribution and findings")
+    _report_options(audit, fail_on=None)
+    _common(audit)
+
+    check = commands.add_parser("check", help="CI gate: audit, exit 1 on findings at or above --fail-on")
+    _report_options(check, fail_on="error")
+    _common(check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        packs = load_packs(args.rules)
+    except PackError as exc:
+        print(f"provenance: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        factory = store.open_database(args.db)
+    except Exception as exc:
+        print(
+            f"provenance: error: cannot open database {store.database_url(args.db)}: {exc}", file=sys.stderr
+        )
+        return EXIT_ERROR
+    if args.command == "corpus":
+        return _corpus_add(args, factory, packs)
+    return _audit(args, factory, packs, list(argv) if argv is not None else sys.argv[1:])
+
+
+def _corpus_add(args: argparse.Namespace, factory: sessionmaker[Session], packs: list[RulePack]) -> int:
+    def on_item(item: Story | InputError) -> None:
+        if isinstance(item, InputError):
+            print(f"provenance: error: {item.source}: {item.error}", file=sys.stderr)
+
+    result = add_stories(factory, args.sources, packs, agency=args.agency, on_item=on_item)
+    if not args.quiet:
+        print(
+            f"corpus: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{len(result.errors)} errors",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR if result.errors else EXIT_CLEAN
+
+
+def _audit(
+    args: argparse.Namespace, factory: sessionmaker[Session], packs: list[RulePack], argv: list[str]
+) -> int:
+    if args.sources.count("-") > 1:
+        print("provenance: error: standard input (-) given more than once", file=sys.stderr)
+        return EXIT_ERROR
+
+    def on_result(result: PageResult) -> None:
+        if result.status == "error":
+            print(f"provenance: error: {result.source}: {result.error}", file=sys.stderr)
+
+    report = run_audit(factory, args.sources, packs, argv, stdin=sys.stdin.buffer, on_result=on_result)
+    text = render(report, args.format)
+    if args.output:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"provenance: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(text)
+    if report.errors:
+        return EXIT_ERROR
+    if args.fail_on and report.findings_at_or_above(args.fail_on):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

@@ -1,0 +1,27 @@
+"""Output formats: one module per format behind one small interface.
+
+A format turns an :class:`~provenance.report.AuditReport` into text. Adding a format is a
+new module with a ``render`` function and one line in :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from provenance.formats import json_format, table
+from provenance.report import AuditReport
+
+Renderer = Callable[[AuditReport], str]
+
+FORMATS: dict[str, Renderer] = {
+    "table": table.render,
+    "json": json_format.render,
+}
+
+
+def render(report: AuditReport, name: str) -> str:
+    try:
+        renderer = FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}") from None
+    return renderer(report)

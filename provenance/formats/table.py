@@ -1,0 +1,46 @@
+"""Table: a plain-text summary for a terminal, one block per page, findings indented beneath."""
+
+from __future__ import annotations
+
+from provenance.model import PageResult
+from provenance.report import AuditReport, attribution_dict
+
+
+def _verdict(result: PageResult) -> str:
+    if result.status == "error":
+        return f"ERROR  {result.error}"
+    if result.match is None:
+        return "no match"
+    m = result.match
+    return (
+        f"{m.derivation} copy of {m.story.agency} story {m.story.id} "
+        f"(coverage {m.coverage:.0%}, verbatim {m.verbatim_share:.0%}, rewritten {m.rewritten_share:.0%})"
+    )
+
+
+def _page_block(result: PageResult) -> list[str]:
+    lines = [f"{result.page_id}", f"  {_verdict(result)}"]
+    if result.status == "ok":
+        attribution = attribution_dict(result)
+        agencies = ", ".join(attribution["agencies_detected"]) or "none"
+        credited = "yes" if attribution["agency_credited"] else "no"
+        lines.append(f"  agencies detected: {agencies}; agency credited: {credited}")
+    for f in result.findings:
+        where = f":{f.line}" if f.line else ""
+        mark = " (suppressed)" if f.suppressed else ""
+        lines.append(f"  {f.severity:<7} {f.rule:<18} {f.message}{where}{mark}")
+    return lines
+
+
+def render(report: AuditReport) -> str:
+    out: list[str] = []
+    for result in report.results:
+        out.extend(_page_block(result))
+        out.append("")
+    matches = sum(1 for r in report.results if r.match is not None)
+    findings = sum(len(r.findings) for r in report.results)
+    out.append(
+        f"run {report.run_id}: {len(report.results)} pages, {matches} matched, "
+        f"{findings} findings, {report.errors} errors"
+    )
+    return "\n".join(out) + "\n"

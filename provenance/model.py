@@ -1,0 +1,168 @@
+"""Plain data passed between the pure core and the I/O edges.
+
+Everything here is immutable or plain data, so the core (text in, findings out) can be
+tested without a database, a network or a file system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Where = Literal["body", "header", "footer", "meta", "jsonld"]
+SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice"]
+Severity = Literal["error", "warning", "info"]
+Derivation = Literal["verbatim", "edited", "spun", "partial"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One visible line of a page, kept with where it was found.
+
+    Attribution signals (credit lines, footers) are looked for in these lines, not in the
+    cleaned article body, because body extractors drop exactly those lines.
+    """
+
+    text: str
+    where: Where = "body"
+    line: int | None = None  # 1-based line in the source file, when known
+
+
+@dataclass(slots=True)
+class Page:
+    """A page to audit (or a story to add), after reading and extraction."""
+
+    id: str
+    source: str
+    text: str  # article body: normalised, paragraphs separated by a blank line
+    url: str | None = None
+    title: str | None = None
+    lines: list[TextLine] = field(default_factory=list)  # every visible line, for signals
+    meta: dict[str, str] = field(default_factory=dict)  # author, site_name, published…
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """An input that could not be read: reported, recorded, never raised out of a run."""
+
+    id: str
+    source: str
+    error: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """An attribution signal found on a page: a byline, dateline, credit, contributor line or notice."""
+
+    kind: SignalKind
+    text: str
+    where: Where = "body"
+    line: int | None = None
+    agency: str | None = None  # agency id (e.g. "AP") when the signal names one
+    names: tuple[str, ...] = ()  # person names (bylines, contributor lines)
+
+
+@dataclass(slots=True)
+class Attribution:
+    """What a page says about where its text comes from."""
+
+    signals: list[Signal] = field(default_factory=list)
+
+    def of_kind(self, kind: SignalKind) -> list[Signal]:
+        return [s for s in self.signals if s.kind == kind]
+
+    @property
+    def agencies_detected(self) -> list[str]:
+        return sorted({s.agency for s in self.signals if s.agency})
+
+    def credits(self, agency: str) -> bool:
+        """True when a dateline, byline or credit line names ``agency``.
+
+        Contributor lines and copyright notices show where a text came from, but they
+        are not the credit a licence asks for.
+        """
+        return any(
+            s.agency == agency and s.kind in ("dateline", "byline", "credit") for s in self.signals
+        )
+
+    @property
+    def byline(self) -> str | None:
+        bylines = self.of_kind("byline")
+        return bylines[0].text if bylines else None
+
+    @property
+    def dateline(self) -> str | None:
+        datelines = self.of_kind("dateline")
+        return datelines[0].text if datelines else None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A wire story from the corpus."""
+
+    id: str
+    agency: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    published: str | None = None
+    contributors: tuple[str, ...] = ()  # names from the story's byline and contributor lines
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """An aligned passage: the same text (or its rewrite) on the page and in the story."""
+
+    page_start: int
+    page_end: int
+    story_start: int
+    story_end: int
+    kind: Literal["verbatim", "rewritten"]
+    similarity: float
+    page_text: str = ""
+    story_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The wire story a page is best shown to derive from, with the numbers behind it."""
+
+    story: Story
+    derivation: Derivation
+    similarity: float  # 1 - hamming/64 of the best fingerprint pair
+    coverage: float  # share of the story reproduced (verbatim or rewritten)
+    verbatim_share: float  # share of the story reproduced verbatim
+    rewritten_share: float  # share of the story reproduced with rewording
+    order_kept: bool
+    evidence: tuple[Passage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    evidence: str = ""
+    line: int | None = None
+    suppressed: bool = False
+
+
+@dataclass(slots=True)
+class PageResult:
+    """Everything an audit learnt about one page: what the report and the database need."""
+
+    page_id: str
+    source: str
+    url: str | None
+    status: Literal["ok", "error"]
+    error: str | None = None
+    page: Page | None = None
+    match: Match | None = None
+    attribution: Attribution = field(default_factory=Attribution)
+    findings: list[Finding] = field(default_factory=list)

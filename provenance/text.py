@@ -1,0 +1,169 @@
+"""Text normalisation, tokens, paragraphs and sentences.
+
+Every other module sees text only after :func:`normalize`, so a curly quote, a non-breaking
+space or an em dash never makes two copies of one sentence look different. Sentences and
+paragraphs carry character offsets into the normalised text: evidence quotes them.
+
+Sentence splitting is a small regex splitter rather than a library: news prose needs only
+the abbreviation rules below, and the offsets must stay exact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u00ad": "",
+    }
+)
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+_WORD = re.compile(r"[^\W_]+(?:['.\-][^\W_]+)*", re.UNICODE)
+
+# Closed-class English words: what a synonym spinner leaves in place (DSpin's immutables).
+FUNCTION_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC, straight quotes, ASCII dashes, single spaces, paragraphs split by one blank line."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (letters and digits; inner apostrophes, dots and hyphens kept)."""
+    return [m.group().lower() for m in _WORD.finditer(text)]
+
+
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased tokens with their character offsets in ``text``."""
+    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a text with its offsets: ``text[start:end] == span.text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Paragraphs of normalised text (separated by blank lines, or by single newlines)."""
+    out: list[Span] = []
+    for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        block = m.group()
+        if "\n" in block:  # single newlines also end paragraphs in plain-text pages
+            pos = m.start()
+            for line in block.split("\n"):
+                if line.strip():
+                    out.append(Span(pos, pos + len(line), line))
+                pos += len(line) + 1
+        elif block.strip():
+            out.append(Span(m.start(), m.end(), block))
+    return out
+
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc corp co ltd no vs etc u.s u.k
+    u.n jan feb mar apr jun jul aug sep sept oct nov dec mt ft a.m p.m
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_SENTENCE_END = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])""")
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentences with offsets; paragraph breaks always end a sentence."""
+    out: list[Span] = []
+    for para in paragraphs(text):
+        start = 0
+        body = para.text
+        for m in _SENTENCE_END.finditer(body):
+            before = body[start : m.start()].rsplit(None, 1)
+            last_word = before[-1].lower().rstrip(".") if before else ""
+            if m.group().startswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
+                continue
+            end = m.end()
+            _append_span(out, para.start, body, start, end)
+            start = end
+        _append_span(out, para.start, body, start, len(body))
+    return out
+
+
+def _append_span(out: list[Span], base: int, body: str, start: int, end: int) -> None:
+    piece = body[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = base + start + lead
+    out.append(Span(s, s + len(stripped), stripped))
+
+
+def in_skeleton(text: str, word: str, start: int) -> bool:
+    """Whether a token belongs to the sentence skeleton a synonym spinner leaves in place.
+
+    After Zhang, Wang & Voelker, "DSpin" (NDSS 2014): spinners replace content words but keep
+    closed-class words, proper names and figures, and their order. A capital letter marks a
+    name only inside a sentence (at its start every word is capitalised).
+    """
+    if word in FUNCTION_WORDS or any(c.isdigit() for c in word):
+        return True
+    return text[start].isupper() and not _sentence_initial(text, start)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \"'(")
+    return not before or before[-1] in ".!?:\n-"
+
+
+def skeleton_tokens(text: str) -> list[str]:
+    """The skeleton of a text: its function words, names and numbers, in order."""
+    return [word for word, start, _ in token_spans(text) if in_skeleton(text, word, start)]
+
+
+def shingles(words: list[str], n: int) -> list[str]:
+    """Word n-grams joined by spaces; a text shorter than ``n`` gives one shingle of all of it."""
+    if len(words) < n:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]

@@ -1,0 +1,82 @@
+"""The vectorised simhash against the reference package, and the fingerprint schemes."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from simhash import Simhash
+
+from provenance.fingerprint import (
+    SCHEMES,
+    TokenHasher,
+    fingerprint_text,
+    hamming,
+    hash_strings,
+    shingle_hashes,
+    simhash,
+    to_signed,
+    to_unsigned,
+)
+from provenance.text import shingles, tokens
+
+TEXT = (
+    "The central bank raised its benchmark rate by a quarter point on Tuesday, citing stubborn "
+    "inflation in services and a labour market that has barely cooled since the spring."
+)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_bit_identical_to_reference_on_shingles(n: int) -> None:
+    features = shingles(tokens(TEXT), n)
+    assert simhash(hash_strings(features)) == Simhash(features).value
+
+
+def test_bit_identical_to_reference_with_weights() -> None:
+    rng = random.Random(7)
+    features = [f"feature-{i}" for i in range(500)]
+    weights = [rng.randint(1, 80) for _ in features]  # above and below the reference's batching cut-off
+    ours = simhash(hash_strings(features), np.array(weights))
+    assert ours == Simhash(list(zip(features, weights, strict=True))).value
+
+
+def test_bit_identical_on_many_random_texts() -> None:
+    rng = random.Random(3)
+    vocab = tokens(TEXT) + [f"w{i}" for i in range(300)]
+    for _ in range(50):
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 400))]
+        features = shingles(words, 3)
+        assert simhash(hash_strings(features)) == Simhash(features).value
+
+
+def test_signed_storage_round_trip() -> None:
+    for value in (0, 1, 2**63 - 1, 2**63, 2**64 - 1):
+        stored = to_signed(value)
+        assert -(2**63) <= stored < 2**63
+        assert to_unsigned(stored) == value
+
+
+def test_shingle_hashes_are_order_sensitive() -> None:
+    h = TokenHasher()
+    a = shingle_hashes(h(["a", "b", "c"]), 3)
+    b = shingle_hashes(h(["c", "b", "a"]), 3)
+    assert a.size == b.size == 1 and a[0] != b[0]
+
+
+def test_near_copies_are_near_and_other_texts_far() -> None:
+    edited = TEXT.replace("Tuesday", "Wednesday")
+    other = "A wildfire forced thousands to flee their homes in the hills above the city on Sunday night."
+    doc = {fp.scheme: fp.value for fp in fingerprint_text(TEXT * 3) if fp.level == "document"}
+    near = {fp.scheme: fp.value for fp in fingerprint_text(edited * 3) if fp.level == "document"}
+    far = {fp.scheme: fp.value for fp in fingerprint_text(other * 6) if fp.level == "document"}
+    assert hamming(doc["shingle3"], near["shingle3"]) <= 12
+    assert hamming(doc["shingle3"], far["shingle3"]) > 12
+
+
+def test_every_fingerprint_names_its_scheme_and_version() -> None:
+    fps = fingerprint_text(TEXT + "\n\n" + TEXT)
+    assert {fp.scheme_key for fp in fps} <= {s.key for s in SCHEMES}
+    assert {fp.level for fp in fps} == {"document", "paragraph", "sentence"}
+    para = [fp for fp in fps if fp.level == "paragraph"]
+    assert [fp.position for fp in para] == [0, 1]

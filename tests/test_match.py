@@ -1,0 +1,179 @@
+"""Alignment and derivation classes on small hand-written fixtures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from provenance.match import align, best_match, verify
+from provenance.model import Story
+from provenance.text import normalize, paragraphs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "match"
+STORY_TEXT = normalize((FIXTURES / "story.txt").read_text(encoding="utf-8"))
+STORY = Story(id="ap-1", agency="AP", text=STORY_TEXT)
+
+# A tiny spinner: the kind of word-for-word synonym swap aggregators use.
+SYNONYMS = {
+    "workers": "labourers",
+    "walked": "strolled",
+    "job": "occupation",
+    "talks": "discussions",
+    "wages": "salaries",
+    "collapsed": "fell apart",
+    "late": "belated",
+    "night": "evening",
+    "halting": "stopping",
+    "loading": "filling",
+    "ships": "vessels",
+    "busiest": "most active",
+    "harbor": "port",
+    "coast": "shoreline",
+    "strike": "walkout",
+    "involves": "includes",
+    "members": "individuals",
+    "said": "stated",
+    "operators": "administrators",
+    "refused": "declined",
+    "guarantee": "assure",
+    "automated": "computerized",
+    "cranes": "hoists",
+    "replace": "supplant",
+    "waiting": "holding up",
+    "afternoon": "evening",
+    "warned": "cautioned",
+    "shipments": "consignments",
+    "delayed": "postponed",
+    "weeks": "many days",
+    "dispute": "question",
+    "settled": "resolved",
+    "quickly": "rapidly",
+    "final": "last",
+    "offer": "proposal",
+    "raise": "increase",
+    "pledge": "promise",
+    "retrain": "re-educate",
+    "affected": "influenced",
+    "accused": "blamed",
+    "walking": "strolling",
+    "deal": "arrangement",
+    "reach": "span",
+    "estimate": "gauge",
+    "costs": "expenses",
+    "economy": "market",
+    "roughly": "generally",
+    "retailers": "merchants",
+    "begun": "started",
+    "rerouting": "diverting",
+    "cargo": "freight",
+    "smaller": "more modest",
+    "urged": "encouraged",
+    "return": "go back",
+    "negotiations": "arrangements",
+    "offered": "advertised",
+    "services": "administrations",
+    "rule": "preclude",
+    "asking": "inquiring",
+    "court": "tribunal",
+    "order": "request",
+    "threatened": "undermined",
+    "fuel": "fuel",
+    "supplies": "provisions",
+    "expected": "anticipated",
+    "resume": "continue",
+    "according": "as per",
+    "familiar": "acquainted",
+    "private": "confidential",
+    "first": "initial",
+    "estimate ": "appraise",
+    "regional": "territorial",
+    "further": "farther",
+}
+
+
+def spin(text: str) -> str:
+    def swap(m: re.Match[str]) -> str:
+        word = m.group()
+        new = SYNONYMS.get(word.lower(), word)
+        return new.capitalize() if word[0].isupper() else new
+
+    return re.sub(r"[A-Za-z]+", swap, text)
+
+
+def test_verbatim_copy_without_credit() -> None:
+    page = STORY_TEXT.replace("HARBORVILLE (AP) - ", "HARBORVILLE - ")
+    m = verify("Port strike\n\n" + page + "\n\nRelated Articles\n\nBack to top", STORY)
+    assert m is not None and m.derivation == "verbatim"
+    assert m.coverage > 0.95 and m.order_kept
+
+
+def test_edited_copy() -> None:
+    paras = [p.text for p in paragraphs(STORY_TEXT)]
+    kept = (
+        ["Harborville's docks fell silent on Monday as a long-feared strike began.", *paras[1:5], *paras[6:7]]
+    )
+    kept[2] = kept[2].replace("six months", "half a year")
+    m = verify("\n\n".join(kept), STORY)
+    assert m is not None and m.derivation == "edited"
+    assert 0.5 <= m.coverage < 0.9
+
+
+def test_spun_copy() -> None:
+    m = verify(spin(STORY_TEXT), STORY)
+    assert m is not None and m.derivation == "spun", m
+    assert m.rewritten_share > m.verbatim_share
+
+
+def test_partial_copy() -> None:
+    paras = [p.text for p in paragraphs(STORY_TEXT)]
+    own = [
+        "City council members met on Monday to discuss a new budget for road repairs and parks.",
+        "The mayor said the plan would be put to a vote next month after public hearings.",
+    ]
+    page = "\n\n".join(
+        [*own, paras[3], paras[4], "Council members also approved new bus routes for the east side."]
+    )
+    m = verify(page, STORY)
+    assert m is not None and m.derivation == "partial"
+    assert m.coverage < 0.5
+
+
+def test_independent_report_of_same_event_is_not_a_copy() -> None:
+    page = normalize((FIXTURES / "independent.txt").read_text(encoding="utf-8"))
+    assert verify(page, STORY) is None
+
+
+def test_shared_quotation_alone_is_not_a_copy() -> None:
+    quote = '"We have bargained in good faith for six months, and we were met with a wall," union president Carla Mendes told reporters outside the main gate.'
+    page = f"The strike began on Monday.\n\n{quote}\n\nShops near the port closed early."
+    assert verify(page, STORY) is None
+
+
+def test_evidence_has_offsets_on_both_sides() -> None:
+    page = "Intro written by the site.\n\n" + STORY_TEXT
+    m = verify(page, STORY)
+    assert m is not None and m.evidence
+    for p in m.evidence:
+        assert page[p.page_start : p.page_end] == p.page_text
+        assert STORY_TEXT[p.story_start : p.story_end] == p.story_text
+
+
+def test_closest_version_wins() -> None:
+    paras = [p.text for p in paragraphs(STORY_TEXT)]
+    v2_text = "\n\n".join(
+        [*paras[:6], "Late Monday, the union said it would meet the mediator on Tuesday.", *paras[6:]]
+    )
+    v1 = STORY
+    v2 = Story(id="ap-1-v2", agency="AP", text=v2_text, published="2024-05-06T18:00:00")
+    m = best_match(v2_text, [v1, v2])
+    assert m is not None and m.story.id == "ap-1-v2"
+    m = best_match(STORY_TEXT, [v2, v1])
+    assert m is not None and m.story.id == "ap-1"
+
+
+@pytest.mark.parametrize("text", ["", "Short.", "\n\n\n"])
+def test_degenerate_pages(text: str) -> None:
+    assert verify(text, STORY) is None
+    assert align(text, STORY_TEXT).coverage == 0.0
