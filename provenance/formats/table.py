@@ -26,9 +26,9 @@ def _page_block(result: PageResult) -> list[str]:
         credited = "yes" if attribution["agency_credited"] else "no"
         lines.append(f"  agencies detected: {agencies}; agency credited: {credited}")
     for f in result.findings:
-        where = f":{f.line}" if f.line else ""
+        where = f"line {f.line}: " if f.line else ""
         mark = " (suppressed)" if f.suppressed else ""
-        lines.append(f"  {f.severity:<7} {f.rule:<18} {f.message}{where}{mark}")
+        lines.append(f"  {f.severity:<7} {f.rule:<18} {where}{f.message}{mark}")
     return lines
 
 

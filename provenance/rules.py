@@ -1,0 +1,141 @@
+"""Findings: what a page owes the agency its text comes from, checked against what it shows.
+
+Pure. Which checks run, their rule ids, severities and messages all come from the agency's
+rule pack; this module only decides *when* a requirement is breached.
+
+A page "derives from" agency X when the matched story is X's, or, with no match, when the page
+carries X's own signals: a dateline, byline, contributor line or notice of X. A mere in-prose
+mention ("..., Reuters reported.") credits a source for a fact; it does not make the page a
+copy of that source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from provenance.attribution import notice_difference, person_names, same_person
+from provenance.model import Attribution, Finding, Match, Page, Signal
+from provenance.packs import Requirement, RulePack, pack_for
+
+ORIGIN_KINDS = frozenset({"dateline", "byline", "contributor", "notice"})
+VISIBLE = frozenset({"body", "header", "footer"})  # a notice in metadata is not displayed
+
+
+def evaluate(
+    page: Page, attribution: Attribution, match: Match | None, packs: Sequence[RulePack]
+) -> list[Finding]:
+    """Every finding for the page, agency by agency, in a stable order."""
+    findings: list[Finding] = []
+    for pack in derived_from(attribution, match, packs):
+        story_match = match if match is not None and _is(pack, match.story.agency) else None
+        findings.extend(_credit(pack, attribution))
+        findings.extend(_notice(pack, attribution))
+        findings.extend(_byline(pack, attribution, story_match))
+        findings.extend(_rewrite(pack, story_match))
+    return findings
+
+
+def derived_from(attribution: Attribution, match: Match | None, packs: Sequence[RulePack]) -> list[RulePack]:
+    """The packs of the agencies the page's text comes from (see the module docstring)."""
+    if match is not None:
+        pack = pack_for(packs, match.story.agency)
+        return [pack] if pack else []
+    agencies = {s.agency for s in attribution.signals if s.agency and s.kind in ORIGIN_KINDS}
+    return [p for p in packs if p.id in agencies]
+
+
+def _credit(pack: RulePack, attribution: Attribution) -> list[Finding]:
+    req = pack.requirement("credit")
+    if req is None or attribution.credits(pack.id):
+        return []
+    return [_finding(req, pack, f"no {pack.id} dateline, byline or credit line on the page")]
+
+
+def _notice(pack: RulePack, attribution: Attribution) -> list[Finding]:
+    """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording."""
+    notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE]
+    missing = pack.requirement("notice")
+    if not notices:
+        return [_finding(missing, pack, f"no {pack.id} copyright notice on the page")] if missing else []
+    form = pack.requirement("notice_form")
+    if form is None:
+        return []
+    out: list[Finding] = []
+    for signal in _unique_text(notices):
+        difference = notice_difference(signal.text, pack)
+        if difference:
+            out.append(
+                _finding(form, pack, signal.text, signal.line, difference=difference, notice=signal.text)
+            )
+    return out
+
+
+def _byline(pack: RulePack, attribution: Attribution, match: Match | None) -> list[Finding]:
+    """A person byline standing in for the agency: a name the story and page credit nowhere.
+
+    Skipped when the page has a byline naming the agency: then the person is not replacing it.
+    One finding per person, on the first (visible first) byline naming them.
+    """
+    req = pack.requirement("byline")
+    bylines = attribution.of_kind("byline")
+    if req is None or any(s.agency == pack.id for s in bylines):
+        return []
+    if match is not None and match.derivation not in req.derivations:
+        return []  # e.g. a partial copy: the byline signs the page's own article
+    known = _known_names(pack, attribution, match)
+    out: list[Finding] = []
+    reported: list[str] = []
+    for signal in sorted((s for s in bylines if s.agency is None), key=lambda s: s.where not in VISIBLE):
+        for person in signal.names:
+            if _named(person, known) or _named(person, reported):
+                continue
+            reported.append(person)
+            out.append(_finding(req, pack, signal.text, signal.line, person=person))
+    return out
+
+
+def _known_names(pack: RulePack, attribution: Attribution, match: Match | None) -> list[str]:
+    """People the agency credits: the story's byline and contributors, the page's contributor lines."""
+    names = [n for s in attribution.of_kind("contributor") for n in s.names]
+    names += [n for s in attribution.of_kind("byline") if s.agency == pack.id for n in s.names]
+    if match is not None:
+        names += list(match.story.contributors)
+        names += list(person_names(match.story.byline or "", [pack]))
+    return names
+
+
+def _rewrite(pack: RulePack, match: Match | None) -> list[Finding]:
+    req = pack.requirement("rewrite")
+    if req is None or match is None or match.derivation not in req.derivations:
+        return []
+    evidence = (
+        f"{match.derivation} copy of {pack.id} story {match.story.id} "
+        f"(coverage {match.coverage:.0%}, verbatim {match.verbatim_share:.0%}, "
+        f"rewritten {match.rewritten_share:.0%})"
+    )
+    return [_finding(req, pack, evidence, derivation=match.derivation)]
+
+
+def _finding(
+    req: Requirement, pack: RulePack, evidence: str, line: int | None = None, **fields: str
+) -> Finding:
+    message = req.render(agency=pack.id, agency_name=pack.name, **fields)
+    return Finding(rule=req.rule, severity=req.severity, message=message, evidence=evidence, line=line)
+
+
+def _named(person: str, names: Iterable[str]) -> bool:
+    return any(same_person(person, n) for n in names)
+
+
+def _is(pack: RulePack, agency: str) -> bool:
+    return pack_for([pack], agency) is not None
+
+
+def _unique_text(signals: Iterable[Signal]) -> list[Signal]:
+    seen: set[str] = set()
+    out: list[Signal] = []
+    for s in signals:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out

@@ -1,0 +1,310 @@
+"""Inputs → Pages: files, directories, JSONL and standard input (the I/O edge).
+
+Everything that touches the file system lives here; parsing lives in :mod:`provenance.extract`.
+A run over thousands of pages must not stop at one bad file, so nothing raises out of the
+iterators: each input that cannot be read becomes an :class:`~provenance.model.InputError`
+with a one-line reason, and iteration goes on. This is plain ``os``/``json`` code: walking,
+sniffing and per-line JSONL errors are a few lines each and need no library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
+
+from provenance.extract import ExtractionError, decode, is_binary, page_from_html, page_from_text
+from provenance.model import InputError, Page
+
+_Kind = Literal["html", "text", "jsonl", "sniff"]
+
+_SUFFIXES: dict[str, _Kind] = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
+_STDIN = "-"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_BINARY_HEAD = 65536  # bytes of a JSONL file checked for binary content
+_SNIFF_BYTES = 4096
+_HTML_START = re.compile(
+    rb"\A\s*<(?:!doctype\s+html|html|head|body|meta|title|div|p|article|main|section|span|h[1-6]"
+    rb"|script|style|link|!--)[\s>/]",
+    re.IGNORECASE,
+)
+_HTML_ANYWHERE = re.compile(rb"<(?:!doctype\s+html|html|body)[\s>]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """A wire story as read from the corpus, before it becomes a :class:`~provenance.model.Story`."""
+
+    page: Page
+    agency: str | None
+    byline: str | None
+    published: str | None
+    dateline: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A file named by a source argument, with how to read it."""
+
+    path: str
+    kind: _Kind
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One page's worth of content: a whole file or one JSONL line."""
+
+    id: str
+    source: str
+    content: bytes | str
+    kind: Literal["html", "text"]
+    fields: dict[str, Any]
+    raw: bytes | None = None  # the file's bytes, for the content hash
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_pages(sources: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[Page | InputError]:
+    """Pages from files, directories, JSONL files and ``-`` (standard input), in order."""
+    for item in _records(sources, stdin):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            yield _page(item)
+
+
+def read_stories(sources: Sequence[str], agency: str | None = None) -> Iterator[StoryInput | InputError]:
+    """Wire stories from JSONL, HTML or text files and directories; ``agency`` is the default."""
+    for item in _records(sources, None, stem_ids=True):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        page = _page(item)
+        yield page if isinstance(page, InputError) else _story(item, page, agency)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _records(
+    sources: Sequence[str], stdin: BinaryIO | None, *, stem_ids: bool = False
+) -> Iterator[_Record | InputError]:
+    for source in sources:
+        if source == _STDIN:
+            yield _stdin_record(stdin)
+            continue
+        for found in _expand(source):
+            if isinstance(found, InputError):
+                yield found
+            elif found.kind == "jsonl":
+                yield from _jsonl_records(found.path)
+            else:
+                yield _file_record(found, stem_ids)
+
+
+def _stdin_record(stdin: BinaryIO | None) -> _Record | InputError:
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return InputError(_STDIN, _STDIN, "unreadable: no standard input")
+    try:
+        data = stream.read()
+    except (OSError, ValueError) as exc:
+        return InputError(_STDIN, _STDIN, f"unreadable: {_reason(exc)}")
+    return _whole_record(_STDIN, _STDIN, data, "sniff")
+
+
+def _file_record(found: _Found, stem_ids: bool) -> _Record | InputError:
+    try:
+        with open(found.path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return InputError(found.path, found.path, f"unreadable: {_reason(exc)}")
+    page_id = _stem(found.path) if stem_ids else found.path
+    return _whole_record(page_id, found.path, data, found.kind)
+
+
+def _whole_record(page_id: str, source: str, data: bytes, kind: _Kind) -> _Record | InputError:
+    if not data.strip():
+        return InputError(page_id, source, "empty file")
+    content_kind = _sniff(data) if kind == "sniff" else kind
+    return _Record(page_id, source, data, "html" if content_kind == "html" else "text", {}, data)
+
+
+def _stem(path: str) -> str:
+    root, _ = os.path.splitext(path)
+    return root or path
+
+
+def _sniff(data: bytes) -> Literal["html", "text"]:
+    """HTML when the first bytes look like markup; anything else is plain text."""
+    head = data[:_SNIFF_BYTES].removeprefix(_UTF8_BOM)
+    if _HTML_START.search(head) or _HTML_ANYWHERE.search(head[:1024]):
+        return "html"
+    return "text"
+
+
+# --------------------------------------------------------------------------- files and directories
+
+
+def _expand(source: str) -> Iterator[_Found | InputError]:
+    """One source argument → the files it names (a directory gives each file in it)."""
+    if os.path.isdir(source):
+        yield from _walk(source, set())
+    else:
+        yield _Found(source, _SUFFIXES.get(os.path.splitext(source)[1].lower(), "sniff"))
+
+
+def _walk(directory: str, seen: set[str]) -> Iterator[_Found | InputError]:
+    """Files with a known suffix, recursively, sorted by name; hidden entries are skipped."""
+    real = os.path.realpath(directory)
+    if real in seen:  # a symlink loop
+        return
+    seen.add(real)
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield InputError(directory, directory, f"cannot list directory: {_reason(exc)}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(directory, entry.name)
+        if _is_dir(entry):
+            yield from _walk(path, seen)
+        elif kind := _SUFFIXES.get(os.path.splitext(entry.name)[1].lower()):
+            yield _Found(path, kind)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    """``[Errno 2] No such file or directory: 'x'`` → ``no such file or directory``."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return text[:1].lower() + text[1:] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- JSONL
+
+
+def _jsonl_records(path: str) -> Iterator[_Record | InputError]:
+    """One record a line, streamed; a bad line is one error and the next lines still count."""
+    try:
+        with open(path, "rb") as f:
+            if is_binary(f.read(_BINARY_HEAD)):
+                yield InputError(path, path, "binary file")
+                return
+            f.seek(0)
+            yield from _jsonl_lines(path, f)
+    except OSError as exc:
+        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+
+
+def _jsonl_lines(path: str, lines: Iterable[bytes]) -> Iterator[_Record | InputError]:
+    found = False
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        start, offset = offset, offset + len(line)
+        if not line.strip():
+            continue
+        found = True
+        line = line.rstrip(b"\r\n")
+        if number == 1 and line.startswith(_UTF8_BOM):
+            line, start = line[len(_UTF8_BOM) :], start + len(_UTF8_BOM)
+        yield _jsonl_record(path, number, line, start)
+    if not found:
+        yield InputError(path, path, "empty file")
+
+
+def _jsonl_record(path: str, number: int, line: bytes, start: int) -> _Record | InputError:
+    where = f"{path}:{number}"
+    try:
+        text = decode(line)
+    except ExtractionError as exc:
+        return InputError(where, where, f"line {number}: {_shift_byte(str(exc), start)}")
+    try:
+        fields = json.loads(text)
+    except ValueError as exc:
+        return InputError(where, where, f"line {number}: malformed JSON: {_json_reason(exc)}")
+    return _record_from_fields(where, number, fields)
+
+
+def _record_from_fields(where: str, number: int, fields: object) -> _Record | InputError:
+    if not isinstance(fields, dict):
+        return InputError(where, where, f"line {number}: expected a JSON object, got {type(fields).__name__}")
+    raw_id = fields.get("id")
+    if raw_id is None or isinstance(raw_id, bool | dict | list) or not str(raw_id).strip():
+        return InputError(where, where, f"line {number}: missing 'id'")
+    page_id = str(raw_id)
+    for key in ("html", "text"):
+        content = fields.get(key)
+        if isinstance(content, str) and content.strip():
+            return _Record(page_id, where, content, "html" if key == "html" else "text", fields)
+    return InputError(page_id, where, f"line {number}: missing 'text' or 'html'", _opt(fields, "url"))
+
+
+def _shift_byte(message: str, start: int) -> str:
+    """``invalid UTF-8 at byte 3`` of a line → the byte offset in the whole file."""
+    return re.sub(r"at byte (\d+)", lambda m: f"at byte {int(m.group(1)) + start}", message)
+
+
+def _json_reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})"
+    return str(exc)
+
+
+# --------------------------------------------------------------------------- records → pages
+
+
+def _page(record: _Record) -> Page | InputError:
+    url = _opt(record.fields, "url")
+    try:
+        page = _extract(record, url)
+    except ExtractionError as exc:
+        return InputError(record.id, record.source, str(exc), url)
+    except Exception as exc:  # one odd input must never stop a run
+        return InputError(record.id, record.source, f"extraction failed: {type(exc).__name__}: {exc}", url)
+    if title := _opt(record.fields, "title"):
+        page.title = title
+    if record.raw is not None:
+        page.content_hash = hashlib.sha256(record.raw).hexdigest()
+    return page
+
+
+def _extract(record: _Record, url: str | None) -> Page:
+    content = record.content
+    if record.kind == "html":
+        return page_from_html(content, id=record.id, source=record.source, url=url)
+    text = decode(content) if isinstance(content, bytes) else content
+    return page_from_text(text, id=record.id, source=record.source, url=url)
+
+
+def _story(record: _Record, page: Page, agency: str | None) -> StoryInput:
+    fields = record.fields
+    return StoryInput(
+        page=page,
+        agency=_opt(fields, "agency") or agency,
+        byline=_opt(fields, "byline") or page.meta.get("author"),
+        published=_opt(fields, "published") or page.meta.get("published"),
+        dateline=_opt(fields, "dateline") or page.meta.get("jsonld:dateline"),
+    )
+
+
+def _opt(fields: dict[str, Any], key: str) -> str | None:
+    """An optional string field; numbers are stringified, empty values are absent."""
+    value = fields.get(key)
+    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return None
