@@ -11,8 +11,9 @@ Choices worth knowing:
 * A credit found inside body prose ("..., Reuters reported.") is kept as a ``credit`` signal
   with ``where="body"`` and the whole sentence as its text. Credit *lines* keep the ``where``
   of their line.
-* A site's own copyright notice ("© 2024 Daily Bugle") is not an agency notice and gives no
-  signal; it still marks the page's closing zone (see below).
+* A site's own copyright notice ("© 2024 Daily Bugle") is not an agency notice: it gives a
+  ``notice`` signal with ``agency=None`` (reported, never checked against a pack) and marks
+  the page's closing zone (see below).
 * Bylines naming a person but no agency get ``agency=None``. A bare name on a line of its own
   ("Dais Johnston") is only trusted in the opening lines, the closing zone after the last body
   paragraph, or next to a copyright notice or contributor line: mid-body, a short capitalised
@@ -119,6 +120,8 @@ def detect(lines: Sequence[TextLine], meta: Mapping[str, str], packs: Sequence[R
     signals: list[Signal] = []
     for ln, found in zip(view, per_line, strict=True):
         signals.extend(found)
+        if not any(sig.kind == "notice" for sig in found):
+            signals.extend(_site_notices(ln))
         signals.extend(persons.get(ln.index, []))
     signals.extend(_meta_signals(meta, packs, site))
     return Attribution(signals=_dedupe(signals))
@@ -279,6 +282,34 @@ def cut_notices(text: str, pack: RulePack) -> list[str]:
         if pack.alias.search(piece):
             out.append(piece)
         i = j
+    return out
+
+
+_ANY_NOTICE = re.compile(r"©|\([cC]\)\s*\d{4}|(?i:\bcopyright\b)(?=\s*(?:©|\([cC]\)|\d{4}))")
+_RESERVED = re.compile(r"(?i)\brights\s+reserved\b|\breserved\b|\bcopyright\b")
+
+
+_FOOTER_SEPARATOR = re.compile(r"\s+[|•·]\s+")
+
+
+def _site_notices(ln: _Line) -> list[Signal]:
+    """Copyright notices naming no agency (the site's own footer), cut like agency notices.
+
+    Footers string links together ("© 2019 NYP Holdings, Inc. All Rights Reserved | Terms of
+    Use | Privacy"): the separators end the notice as a full stop would.
+    """
+    out: list[Signal] = []
+    for segment in _FOOTER_SEPARATOR.split(ln.text):
+        spans = sentences(segment)
+        for i, span in enumerate(spans):
+            m = _ANY_NOTICE.search(span.text)
+            if not m or _word_count(span.text[m.start() :]) > NOTICE_MAX_WORDS:
+                continue
+            j = i + 1
+            while j < len(spans) and _RESERVED.search(spans[j].text) and _word_count(spans[j].text) <= 6:
+                j += 1
+            piece = segment[span.start + m.start() : spans[j - 1].end].strip()
+            out.append(_signal("notice", piece, ln, None))
     return out
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from provenance import __version__, store
 from provenance.attribution import detect
 from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text
+from provenance.links import link_signals
 from provenance.match import best_match
 from provenance.model import InputError, Page, PageResult, Story
 from provenance.packs import RulePack
@@ -27,6 +28,8 @@ def analyse(page: Page, candidates: Sequence[Story], packs: Sequence[RulePack]) 
     """Attribution, best match among the candidates, and findings for one page (pure)."""
     attribution = detect(page.lines, page.meta, packs)
     match = best_match(page.text, list(candidates))
+    agencies = [(p.id, p.link_domains) for p in packs]
+    attribution.signals.extend(link_signals(page.links, agencies, match.story if match else None))
     findings = evaluate(page, attribution, match, packs)
     return PageResult(
         page_id=page.id,

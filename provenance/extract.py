@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import trafilatura
 from lxml import etree
 
-from provenance.model import Page, TextLine, Where
+from provenance.links import page_links
+from provenance.model import Link, Page, TextLine, Where
 from provenance.text import normalize
 
 
@@ -167,6 +168,7 @@ def page_from_html(html: bytes | str, *, id: str, source: str, url: str | None =
     text = _without_headline(body_text(root), root, title) or _fallback_text(root, lines)
     if not text:
         raise ExtractionError("no text: page has no visible text")
+    meta = page_meta(root)
     return Page(
         id=id,
         source=source,
@@ -174,9 +176,17 @@ def page_from_html(html: bytes | str, *, id: str, source: str, url: str | None =
         url=url,
         title=title,
         lines=lines,
-        meta=page_meta(root),
+        meta=meta,
         content_hash=_sha256(raw),
+        links=_meta_links(meta) + page_links(root, url or meta.get("canonical"), link_where),
+        jsonld=jsonld_articles(root),
     )
+
+
+def _meta_links(meta: dict[str, str]) -> list[Link]:
+    """The canonical and syndication-source URLs a page declares: links to the original too."""
+    keys = ("canonical", "syndication_source", "original_source")
+    return [Link(meta[k], k, "meta") for k in keys if meta.get(k, "").startswith(("http://", "https://"))]
 
 
 def _parse(markup: str) -> etree._Element | None:
@@ -400,6 +410,14 @@ def _landmark(el: etree._Element, tag: str) -> Where | None:
     return None
 
 
+def link_where(el: etree._Element) -> Where:
+    """Header, body or footer for any element, by the same landmark rules as the lines."""
+    where: Where = "body"
+    for anc in reversed(list(el.iterancestors())):
+        where = _where(anc, _tag(anc), where)
+    return where
+
+
 def _wraps_content(el: etree._Element) -> bool:
     """An ``article-header`` div that holds the story's paragraphs is not a header."""
     if any(True for _ in el.iterdescendants(*_CONTENT_TAGS)):
@@ -513,6 +531,12 @@ def page_meta(root: etree._Element) -> dict[str, str]:
         "site_name": _first_meta(index, "og:site_name"),
         "canonical": _link_href(root, "canonical") or _first_meta(index, "og:url"),
         "description": _first_meta(index, "description", "og:description", "twitter:description"),
+        "syndication_source": _first_meta(index, "syndication-source") or _link_href(root, "syndication-source"),
+        "original_source": _first_meta(index, "original-source") or _link_href(root, "original-source"),
+        "article:author": _first_meta(index, "article:author"),
+        "article:publisher": _first_meta(index, "article:publisher"),
+        "og:title": _first_meta(index, "og:title"),
+        "og:type": _first_meta(index, "og:type"),
     }
     meta.update((k, v) for k, v in jsonld.items() if k != "jsonld:datePublished")
     return {k: v for k, v in meta.items() if v}
@@ -668,6 +692,18 @@ def jsonld_fields(root: etree._Element) -> dict[str, str]:
     if date := _first_value(articles, "datePublished", by_id) or _first_value(nodes, "datePublished", by_id):
         out["jsonld:datePublished"] = date  # any node's date when no article has one (ClaimReview…)
     return out
+
+
+_JSONLD_KEPT = (
+    "@type", "headline", "url", "datePublished", "dateModified", "author", "publisher",
+    "copyrightHolder", "copyrightNotice", "copyrightYear", "creditText", "isBasedOn",
+    "sourceOrganization", "dateline", "mainEntityOfPage",
+)
+
+
+def jsonld_articles(root: etree._Element) -> list[dict[str, object]]:
+    """The page's (News)Article JSON-LD objects, trimmed to the fields provenance reports."""
+    return [{k: n[k] for k in _JSONLD_KEPT if k in n} for n in _jsonld_nodes(root) if _is_article(n)][:10]
 
 
 def _first_value(nodes: list[dict], name: str, by_id: dict[str, dict]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Where = Literal["body", "header", "footer", "meta", "jsonld"]
-SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice"]
+SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice", "link"]
 Severity = Literal["error", "warning", "info"]
 Derivation = Literal["verbatim", "edited", "spun", "partial"]
 
@@ -30,6 +30,16 @@ class TextLine:
     line: int | None = None  # 1-based line in the source file, when known
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A hyperlink on the page, with its anchor text and where it sits."""
+
+    href: str  # absolute URL
+    text: str = ""
+    where: Where = "body"
+    line: int | None = None
+
+
 @dataclass(slots=True)
 class Page:
     """A page to audit (or a story to add), after reading and extraction."""
@@ -42,6 +52,8 @@ class Page:
     lines: list[TextLine] = field(default_factory=list)  # every visible line, for signals
     meta: dict[str, str] = field(default_factory=dict)  # author, site_name, published…
     content_hash: str = ""
+    links: list[Link] = field(default_factory=list)
+    jsonld: list[dict[str, object]] = field(default_factory=list)  # NewsArticle / Article objects
 
 
 @dataclass(frozen=True, slots=True)

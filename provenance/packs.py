@@ -67,6 +67,7 @@ _TOP_KEYS = frozenset(
         "credit",
         "contributor",
         "notice",
+        "link",
         "requirements",
     }
 )
@@ -76,7 +77,10 @@ _SECTION_KEYS: dict[str, frozenset[str]] = {
     "credit": frozenset({"patterns", "prose"}),
     "contributor": frozenset({"patterns", "companions"}),
     "notice": frozenset({"marker", "canonical", "accepted", "boilerplate"}),
+    "link": frozenset({"domains", "claims"}),
 }
+_OPTIONAL_SECTIONS = frozenset({"link"})
+WHEN_CLAIMED = "when-claimed"  # link requirement: only when the page claims to link its source
 _REQUIREMENT_KEYS = frozenset({"id", "severity", "message", "required", "derivations"})
 
 
@@ -99,7 +103,7 @@ class Requirement:
     rule: str  # stable rule id, e.g. "AP-CREDIT"
     severity: Severity
     message: str  # str.format template; fields listed in REQUIREMENT_FIELDS
-    required: bool = True
+    required: bool | str = True  # link: True, False or "when-claimed"
     derivations: tuple[str, ...] = ()  # rewrite: what counts as rewriting; byline: where it applies
 
     def render(self, **fields: str) -> str:
@@ -138,6 +142,8 @@ class RulePack:
     companions: tuple[re.Pattern[str], ...]  # extra contributor names, only on contributor lines
     notice: NoticeRules
     requirements: tuple[Requirement, ...]
+    link_domains: tuple[str, ...] = ()  # the agency's web domains: a link there cites the agency
+    link_claims: tuple[re.Pattern[str], ...] = ()  # lines claiming a link to the source is given
     path: Path | None = None
 
     def requirement(self, key: str) -> Requirement | None:
@@ -260,6 +266,10 @@ class _Builder:
             companions=self._patterns(sections["contributor"], "companions", "contributor"),
             notice=self._notice(sections["notice"]),
             requirements=self._requirements(),
+            link_domains=tuple(
+                d.lower().removeprefix("www.") for d in self._strings(sections["link"], "domains", "link")
+            ),
+            link_claims=self._patterns(sections["link"], "claims", "link"),
             path=self.path,
         )
 
@@ -303,7 +313,7 @@ class _Builder:
                 self.fail(key, name, f"unknown key {key!r} in {where}")
 
     def _section(self, key: str) -> dict[str, Any]:
-        section = self.data.get(key)
+        section = self.data.get(key, {} if key in _OPTIONAL_SECTIONS else None)
         if not isinstance(section, dict):
             self.fail("", "", f"missing table [{key}]")
         self._check_keys(section, _SECTION_KEYS[key], key)
@@ -393,8 +403,9 @@ class _Builder:
         if severity not in SEVERITIES:
             self.fail(severity, name, f"severity {severity!r} must be one of {sorted(SEVERITIES)}")
         required = table.get("required", True)
-        if not isinstance(required, bool):
-            self.fail("required", name, "'required' must be true or false")
+        if not (isinstance(required, bool) or (key == "link" and required == WHEN_CLAIMED)):
+            allowed = f"true, false or {WHEN_CLAIMED!r}" if key == "link" else "true or false"
+            self.fail("required", name, f"'required' must be {allowed}")
         message = self._string(table, "message", name)
         self._check_template(message, REQUIREMENT_FIELDS[key], name)
         return Requirement(

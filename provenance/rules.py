@@ -32,6 +32,7 @@ def evaluate(
         findings.extend(_notice(pack, attribution))
         findings.extend(_byline(pack, attribution, story_match))
         findings.extend(_rewrite(pack, story_match))
+        findings.extend(_link(pack, page, attribution))
     return findings
 
 
@@ -114,6 +115,19 @@ def _rewrite(pack: RulePack, match: Match | None) -> list[Finding]:
         f"rewritten {match.rewritten_share:.0%})"
     )
     return [_finding(req, pack, evidence, derivation=match.derivation)]
+
+
+def _link(pack: RulePack, page: Page, attribution: Attribution) -> list[Finding]:
+    """No link to the agency or the story, where the pack requires one (or the page claims one)."""
+    req = pack.requirement("link")
+    if req is None or any(s.kind == "link" and s.agency == pack.id for s in attribution.signals):
+        return []
+    if req.required is True:
+        return [_finding(req, pack, f"no link to {pack.id} or to the original story")]
+    claim = next((line for line in page.lines if any(p.search(line.text) for p in pack.link_claims)), None)
+    if claim is None:
+        return []
+    return [_finding(req, pack, claim.text, claim.line)]
 
 
 def _finding(

@@ -361,9 +361,11 @@ def test_ap_notices(packs: list[RulePack], line: str, notice: str) -> None:
     assert not a.credits("AP")
 
 
-def test_site_notice_is_ignored(packs: list[RulePack]) -> None:
-    a = run(packs, HEADLINE, PROSE, "© 2024 Daily Bugle. All rights reserved.")
-    assert not a.of_kind("notice")
+def test_site_notice_is_reported_without_agency(packs: list[RulePack]) -> None:
+    a = run(packs, HEADLINE, PROSE, "© 2024 Daily Bugle. All rights reserved. Privacy policy")
+    (notice,) = a.of_kind("notice")
+    assert notice.agency is None and notice.text == "© 2024 Daily Bugle. All rights reserved."
+    assert a.agencies_detected == []
 
 
 def test_prose_about_copyright_is_not_a_notice(packs: list[RulePack]) -> None:

@@ -107,7 +107,9 @@ def test_ap_rule_ids_and_requirements(ap: RulePack) -> None:
     }
     for key in ("credit", "notice", "notice_form", "byline", "rewrite"):
         assert ap.requirement(key) is not None, key
-    assert ap.requirement("link") is None  # declared, not required yet
+    link = ap.requirement("link")
+    assert link is not None and link.required == "when-claimed"
+    assert "apnews.com" in ap.link_domains and ap.link_claims
 
 
 def test_reuters_rule_ids_and_requirements(reuters: RulePack) -> None:
@@ -115,8 +117,10 @@ def test_reuters_rule_ids_and_requirements(reuters: RulePack) -> None:
     assert ids["credit"] == "REUTERS-CREDIT"
     assert ids["byline"] == "REUTERS-BYLINE"
     assert ids["rewrite"] == "REUTERS-REWRITE"
-    for key in ("notice", "notice_form", "link"):
+    for key in ("notice", "notice_form"):
         assert reuters.requirement(key) is None, key  # not required in this version
+    link = reuters.requirement("link")
+    assert link is not None and link.required == "when-claimed"
 
 
 @pytest.mark.parametrize("agency", ["AP", "Reuters"])
@@ -376,3 +380,12 @@ def test_two_packs_for_one_agency_in_a_directory(tmp_path: Path) -> None:
 def test_missing_user_directory(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="not found"):
         load_packs([tmp_path / "nowhere"])
+
+
+def test_link_requirement_accepts_when_claimed_only_for_links(tmp_path: Path) -> None:
+    source = (builtin_rules_dir() / "ap.toml").read_text(encoding="utf-8")
+    bad = source.replace('[requirements.rewrite]\nid = "AP-REWRITE"', '[requirements.rewrite]\nrequired = "when-claimed"\nid = "AP-REWRITE"')
+    path = tmp_path / "ap.toml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(PackError, match="'required' must be true or false"):
+        load_pack(path)

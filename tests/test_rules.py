@@ -90,7 +90,7 @@ def test_seed_page(packs: list[RulePack]) -> None:
     assert attribution.agencies_detected == ["AP"]
     assert not attribution.credits("AP")
     findings = evaluate(Page(id="seed", source="seed.txt", text="", lines=lines), attribution, None, packs)
-    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-BYLINE"}
+    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-BYLINE", "AP-LINK"}
     form = finding(findings, "AP-NOTICE-FORM")
     assert '"of the Associated Press." instead of "The Associated Press."' in form.message
     assert '"Copyright Registered." instead of "All rights reserved."' in form.message
@@ -104,7 +104,7 @@ def test_seed_page(packs: list[RulePack]) -> None:
 def test_seed_page_matched_to_a_spun_story(packs: list[RulePack]) -> None:
     st = story(byline="By YURAS KARMANAU, Associated Press", contributors=("Yuras Karmanau",))
     findings = audit(packs, seed_texts(), match(st, "spun"))
-    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-BYLINE", "AP-REWRITE"}
+    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-BYLINE", "AP-REWRITE", "AP-LINK"}
 
 
 def test_member_paper_with_correct_credit_passes(packs: list[RulePack]) -> None:

@@ -1,0 +1,161 @@
+"""Markdown pages with YAML or TOML front matter (Hugo, Jekyll) → :class:`Page`.
+
+Hand-written rather than rendered through a Markdown library: a renderer gives HTML and
+loses the source line of every paragraph, and findings must point at the line of the file
+a CI system annotates. Here the body keeps its lines; only the inline syntax is stripped
+(emphasis, code ticks, headings, quotes, list markers, link and image syntax, raw tags).
+
+Front matter becomes page metadata: ``title``; ``author``/``authors``/``byline`` (a
+byline); ``date``/``publishDate``; ``canonical``/``canonicalURL``/``source_url`` (a link);
+``source``/``credit``/``credits`` (a credit line, e.g. ``source: Associated Press``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from typing import Any
+
+import yaml
+
+from provenance.model import Link, Page, TextLine
+from provenance.text import normalize
+
+_FRONT = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
+_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_REF_USE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
+_HTML_A = re.compile(r"<a\s[^>]*href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
+_TAG = re.compile(r"<[^>\n]+>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+_META_KEYS = {
+    "author": "author", "authors": "author", "byline": "author",
+    "date": "published", "publishdate": "published", "published": "published",
+    "canonical": "canonical", "canonicalurl": "canonical", "canonical_url": "canonical",
+    "source_url": "canonical", "original_url": "canonical",
+    "source": "source", "credit": "source", "credits": "source",
+    "site": "site_name", "site_name": "site_name",
+}
+
+
+class FrontMatterError(ValueError):
+    pass
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """Front matter as a dict, the body, and how many lines the front matter took."""
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text, 0
+    fence, raw = m.group(1), m.group(2)
+    try:
+        data = yaml.safe_load(raw) if fence == "---" else tomllib.loads(raw)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise FrontMatterError(f"bad {'YAML' if fence == '---' else 'TOML'} front matter: {reason}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError("bad front matter: not a mapping")
+    return data, text[m.end() :], m.group(0).count("\n")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(_scalar(v) for v in value if v is not None)
+    if isinstance(value, dict):
+        return _scalar(value.get("name") or value.get("title") or "")
+    return normalize(str(value)) if value is not None else ""
+
+
+def _metadata(front: dict[str, Any]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for key, value in front.items():
+        target = _META_KEYS.get(str(key).lower())
+        if target and (text := _scalar(value)) and target not in meta:
+            meta[target] = text
+    return meta
+
+
+def _strip_inline(line: str, refs: dict[str, str], links: list[Link], number: int) -> str:
+    for m in _HTML_A.finditer(line):
+        links.append(Link(m.group(1), normalize(_TAG.sub("", m.group(2))), "body", number))
+
+    def link(m: re.Match[str]) -> str:
+        if m.group(1):  # an image: its alt text is not prose
+            return ""
+        links.append(Link(m.group(3), normalize(m.group(2)), "body", number))
+        return m.group(2)
+
+    def ref(m: re.Match[str]) -> str:
+        target = refs.get((m.group(2) or m.group(1)).lower())
+        if target:
+            links.append(Link(target, normalize(m.group(1)), "body", number))
+        return m.group(1)
+
+    line = _LINK.sub(link, line)
+    line = _REF_USE.sub(ref, line)
+    for m in _AUTOLINK.finditer(line):
+        links.append(Link(m.group(1), m.group(1), "body", number))
+    line = _AUTOLINK.sub(lambda m: m.group(1), line)
+    line = _TAG.sub("", line)
+    line = _BLOCK_PREFIX.sub("", line)
+    for _ in range(3):  # nested emphasis
+        line = _EMPHASIS.sub(lambda m: m.group(2), line)
+    return line.replace("\\", "").strip()
+
+
+def page_from_markdown(text: str, *, id: str, source: str, url: str | None = None) -> Page:
+    """A Markdown page: body with its source lines, front matter as metadata."""
+    front, body, offset = split_front_matter(text)
+    meta = _metadata(front)
+    body_lines = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), body).split("\n")
+    refs = {}
+    for raw in body_lines:
+        if m := _REF_DEF.match(raw):
+            refs[m.group(1).lower()] = m.group(2)
+    links: list[Link] = []
+    lines: list[TextLine] = []
+    paragraphs: list[list[str]] = [[]]
+    in_fence = False
+    for i, raw in enumerate(body_lines):
+        number = offset + i + 1
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            continue
+        if in_fence or _REF_DEF.match(raw) or _RULE.match(raw):
+            continue
+        clean = normalize(_strip_inline(raw, refs, links, number))
+        if not clean:
+            paragraphs.append([])
+            continue
+        lines.append(TextLine(clean, "body", number))
+        paragraphs[-1].append(clean)
+        if raw.lstrip().startswith("#"):
+            paragraphs.append([])  # a heading is a paragraph of its own
+    title = _scalar(front.get("title")) or None
+    head: list[TextLine] = []
+    if meta.get("author"):
+        head.append(TextLine(f"By {meta['author']}", "meta"))
+    if meta.get("source"):
+        head.append(TextLine(f"Source: {meta['source']}", "meta"))
+    if meta.get("canonical"):
+        links.insert(0, Link(meta["canonical"], "canonical", "meta"))
+    return Page(
+        id=id,
+        source=source,
+        text="\n\n".join(" ".join(p) for p in paragraphs if p),
+        url=url,
+        title=title,
+        lines=head + lines,
+        meta=meta,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        links=links,
+    )
