@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from provenance.extract import ExtractionError
 from provenance.model import Link, Page, TextLine
 from provenance.text import normalize
 
@@ -36,17 +37,27 @@ _RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 _META_KEYS = {
-    "author": "author", "authors": "author", "byline": "author",
-    "date": "published", "publishdate": "published", "published": "published",
-    "canonical": "canonical", "canonicalurl": "canonical", "canonical_url": "canonical",
-    "source_url": "canonical", "original_url": "canonical",
-    "source": "source", "credit": "source", "credits": "source",
-    "site": "site_name", "site_name": "site_name",
+    "author": "author",
+    "authors": "author",
+    "byline": "author",
+    "date": "published",
+    "publishdate": "published",
+    "published": "published",
+    "canonical": "canonical",
+    "canonicalurl": "canonical",
+    "canonical_url": "canonical",
+    "source_url": "canonical",
+    "original_url": "canonical",
+    "source": "source",
+    "credit": "source",
+    "credits": "source",
+    "site": "site_name",
+    "site_name": "site_name",
 }
 
 
-class FrontMatterError(ValueError):
-    pass
+class FrontMatterError(ExtractionError):
+    """Front matter that is not valid YAML or TOML, or not a mapping."""
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
@@ -115,6 +126,8 @@ def _strip_inline(line: str, refs: dict[str, str], links: list[Link], number: in
 def page_from_markdown(text: str, *, id: str, source: str, url: str | None = None) -> Page:
     """A Markdown page: body with its source lines, front matter as metadata."""
     front, body, offset = split_front_matter(text)
+    if not body.strip():
+        raise ExtractionError("empty: no text after the front matter")
     meta = _metadata(front)
     body_lines = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), body).split("\n")
     refs = {}

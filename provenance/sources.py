@@ -19,11 +19,19 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
 from provenance.extract import ExtractionError, decode, is_binary, page_from_html, page_from_text
+from provenance.markdown import page_from_markdown
 from provenance.model import InputError, Page
 
-_Kind = Literal["html", "text", "jsonl", "sniff"]
+_Kind = Literal["html", "text", "markdown", "jsonl", "sniff"]
 
-_SUFFIXES: dict[str, _Kind] = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
+_SUFFIXES: dict[str, _Kind] = {
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".jsonl": "jsonl",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 _STDIN = "-"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BINARY_HEAD = 65536  # bytes of a JSONL file checked for binary content
@@ -62,7 +70,7 @@ class _Record:
     id: str
     source: str
     content: bytes | str
-    kind: Literal["html", "text"]
+    kind: Literal["html", "text", "markdown"]
     fields: dict[str, Any]
     raw: bytes | None = None  # the file's bytes, for the content hash
 
@@ -133,7 +141,8 @@ def _whole_record(page_id: str, source: str, data: bytes, kind: _Kind) -> _Recor
     if not data.strip():
         return InputError(page_id, source, "empty file")
     content_kind = _sniff(data) if kind == "sniff" else kind
-    return _Record(page_id, source, data, "html" if content_kind == "html" else "text", {}, data)
+    record_kind: Literal["html", "text", "markdown"] = "text" if content_kind == "jsonl" else content_kind
+    return _Record(page_id, source, data, record_kind, {}, data)
 
 
 def _stem(path: str) -> str:
@@ -288,6 +297,8 @@ def _extract(record: _Record, url: str | None) -> Page:
     if record.kind == "html":
         return page_from_html(content, id=record.id, source=record.source, url=url)
     text = decode(content) if isinstance(content, bytes) else content
+    if record.kind == "markdown":
+        return page_from_markdown(text, id=record.id, source=record.source, url=url)
     return page_from_text(text, id=record.id, source=record.source, url=url)
 
 

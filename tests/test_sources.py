@@ -42,7 +42,7 @@ def test_directory_is_walked_recursively_sorted_with_known_suffixes(inputs: Path
         ("Page", "pages/a.html", "pages/a.html"),
         ("Page", "pages/b.txt", "pages/b.txt"),
         ("Page", "pages/sub/c.htm", "pages/sub/c.htm"),
-    ]  # notes.md and the hidden .draft.html are skipped
+    ]  # notes.rst (unknown suffix) and the hidden .draft.html are skipped
     html, text, _ = items
     assert isinstance(html, Page) and isinstance(text, Page)
     assert html.title == "Bridge reopens after repairs"
