@@ -236,7 +236,8 @@ def _credits(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
     for pattern in pack.prose_credits:
         m = pattern.search(text)
         if m:
-            return [_signal("credit", _evidence(text, m), replace(ln, where="body"), pack.id)]
+            signal = _signal("credit", _evidence(text, m), replace(ln, where="body"), pack.id)
+            return [replace(signal, prose=True)]
     return []
 
 

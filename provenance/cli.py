@@ -14,11 +14,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import __version__, store
+from provenance.attribution import detect
 from provenance.audit import run_audit
 from provenance.corpus import add_stories
-from provenance.formats import FORMATS, render
+from provenance.formats import FORMATS, extracted, render
 from provenance.model import InputError, PageResult, Story
 from provenance.packs import PackError, RulePack, load_packs
+from provenance.sources import read_pages
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("info", "warning", "error")
@@ -79,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="CI gate: audit, exit 1 on findings at or above --fail-on")
     _report_options(check, fail_on="error")
     _common(check)
+
+    extract = commands.add_parser("extract", help="show the text and attribution signals found in pages")
+    extract.add_argument("sources", nargs="+", metavar="SOURCE", help="as for audit")
+    extract.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    extract.add_argument("--output", "-o", type=Path, help="write to FILE instead of stdout")
+    _common(extract)
     return parser
 
 
@@ -90,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PackError as exc:
         print(f"provenance: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if args.command == "extract":
+        return _extract(args, packs)
     try:
         factory = store.open_database(args.db)
     except Exception as exc:
@@ -117,6 +127,35 @@ def _corpus_add(args: argparse.Namespace, factory: sessionmaker[Session], packs:
     return EXIT_ERROR if result.errors else EXIT_CLEAN
 
 
+def _extract(args: argparse.Namespace, packs: list[RulePack]) -> int:
+    documents = []
+    errors = 0
+    for item in read_pages(args.sources, stdin=sys.stdin.buffer):
+        if isinstance(item, InputError):
+            errors += 1
+            print(f"provenance: error: {item.source}: {item.error}", file=sys.stderr)
+            documents.append(extracted.document_dict(item, None))
+        else:
+            documents.append(extracted.document_dict(item, detect(item.lines, item.meta, packs)))
+    text = extracted.render_json(documents) if args.format == "json" else extracted.render_table(documents)
+    if not _write(text, args.output):
+        return EXIT_ERROR
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def _write(text: str, output: Path | None) -> bool:
+    """Write a report to ``output`` or stdout; False (and a message) when the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        return True
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"provenance: error: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
 def _audit(
     args: argparse.Namespace, factory: sessionmaker[Session], packs: list[RulePack], argv: list[str]
 ) -> int:
@@ -129,15 +168,8 @@ def _audit(
             print(f"provenance: error: {result.source}: {result.error}", file=sys.stderr)
 
     report = run_audit(factory, args.sources, packs, argv, stdin=sys.stdin.buffer, on_result=on_result)
-    text = render(report, args.format)
-    if args.output:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"provenance: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(text)
+    if not _write(render(report, args.format), args.output):
+        return EXIT_ERROR
     if report.errors:
         return EXIT_ERROR
     if args.fail_on and report.findings_at_or_above(args.fail_on):

@@ -76,6 +76,7 @@ class Signal:
     line: int | None = None
     agency: str | None = None  # agency id (e.g. "AP") when the signal names one
     names: tuple[str, ...] = ()  # person names (bylines, contributor lines)
+    prose: bool = False  # a credit inside a body sentence ("..., Reuters reported."), not a credit line
 
 
 @dataclass(slots=True)

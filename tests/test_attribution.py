@@ -462,3 +462,24 @@ def test_meta_line_before_the_headline(packs: list[RulePack]) -> None:
     a = detect([TextLine("Jane Doe", "meta"), *lines("Putin Warns West", PROSE, PROSE)], {}, packs)
     signal = one(a, "byline")
     assert (signal.names, signal.where) == (("Jane Doe",), "meta")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "agency"),
+    [
+        ("Jill Colvin, The Associated Press •", "byline", "AP"),
+        ("The Associated Press | Sunday, July 15, 2018, 11:30 a.m.", "byline", "AP"),
+        ("/ Source: Associated Press", "credit", "AP"),
+        ("© 2018 Thomson/Reuters. All rights reserved.", "notice", "Reuters"),
+        ("Reuters | Monday, July 16, 2018", "byline", "Reuters"),
+    ],
+)
+def test_credit_forms_seen_on_real_pages(packs: list[RulePack], line: str, kind: str, agency: str) -> None:
+    a = run(packs, HEADLINE, line, PROSE)
+    assert one(a, kind, agency).agency == agency
+
+
+@pytest.mark.parametrize("line", ["Marcellus Stein | AP", "Kevin Lamarque/Reuters", "Photo: Jane Doe/AP"])
+def test_photo_credits_seen_on_real_pages_are_not_credits(packs: list[RulePack], line: str) -> None:
+    a = run(packs, HEADLINE, PROSE, line, PROSE)
+    assert not a.credits("AP") and not a.credits("Reuters")

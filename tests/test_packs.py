@@ -93,7 +93,7 @@ def test_builtin_packs_load_in_order(packs: list[RulePack]) -> None:
 
 def test_aliases(ap: RulePack, reuters: RulePack) -> None:
     assert set(ap.aliases) == {"Associated Press", "The Associated Press", "AP"}
-    assert set(reuters.aliases) == {"Reuters", "Thomson Reuters"}
+    assert set(reuters.aliases) == {"Reuters", "Thomson Reuters", "Thomson/Reuters"}
 
 
 def test_ap_rule_ids_and_requirements(ap: RulePack) -> None:
