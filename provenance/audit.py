@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import __version__, store
 from provenance.attribution import detect
+from provenance.fetch import Fetcher
 from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text
 from provenance.links import link_signals
 from provenance.match import best_match
@@ -66,11 +67,12 @@ def run_audit(
     arguments: list[str],
     stdin: BinaryIO | None = None,
     on_result: Callable[[PageResult], None] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call."""
     run = store.start_run(factory, "audit", arguments, __version__)
     results: list[PageResult] = []
-    for item in _results(factory, sources, packs, stdin):
+    for item in _results(factory, sources, packs, stdin, fetcher):
         with store.transaction(factory) as session:
             store.save_result(session, run.id, item)
         results.append(item)
@@ -87,9 +89,13 @@ def run_audit(
 
 
 def _results(
-    factory: sessionmaker[Session], sources: Sequence[str], packs: Sequence[RulePack], stdin: BinaryIO | None
+    factory: sessionmaker[Session],
+    sources: Sequence[str],
+    packs: Sequence[RulePack],
+    stdin: BinaryIO | None,
+    fetcher: Fetcher | None,
 ) -> Iterator[PageResult]:
-    for item in read_pages(sources, stdin=stdin):
+    for item in read_pages(sources, stdin=stdin, fetcher=fetcher):
         if isinstance(item, InputError):
             yield error_result(item)
             continue

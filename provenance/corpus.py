@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import store
 from provenance.attribution import detect
+from provenance.fetch import Fetcher
 from provenance.fingerprint import fingerprint_text
 from provenance.model import InputError, Story, TextLine
 from provenance.packs import RulePack
@@ -75,6 +76,7 @@ def add_stories(
     packs: Sequence[RulePack],
     agency: str | None = None,
     on_item: Callable[[Story | InputError], None] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> CorpusResult:
     result = CorpusResult()
     batch: list[Story] = []
@@ -86,7 +88,7 @@ def add_stories(
                 setattr(result, outcome, getattr(result, outcome) + 1)
         batch.clear()
 
-    for item in read_stories(sources, agency=agency):
+    for item in read_stories(sources, agency=agency, fetcher=fetcher):
         story = item if isinstance(item, InputError) else to_story(item, packs)
         if isinstance(story, InputError):
             result.errors.append(story)

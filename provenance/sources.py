@@ -1,4 +1,4 @@
-"""Inputs → Pages: files, directories, JSONL and standard input (the I/O edge).
+"""Inputs → Pages: files, directories, JSONL, standard input, URLs, sitemaps and feeds (the I/O edge).
 
 Everything that touches the file system lives here; parsing lives in :mod:`provenance.extract`.
 A run over thousands of pages must not stop at one bad file, so nothing raises out of the
@@ -18,11 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
+from provenance import feeds
 from provenance.extract import ExtractionError, decode, is_binary, page_from_html, page_from_text
+from provenance.fetch import Fetcher, FetchResult, decode_body
 from provenance.markdown import page_from_markdown
 from provenance.model import InputError, Page
 
-_Kind = Literal["html", "text", "markdown", "jsonl", "sniff"]
+_Kind = Literal["html", "text", "markdown", "jsonl", "listing", "sniff"]
 
 _SUFFIXES: dict[str, _Kind] = {
     ".html": "html",
@@ -32,6 +34,8 @@ _SUFFIXES: dict[str, _Kind] = {
     ".md": "markdown",
     ".markdown": "markdown",
 }
+_LISTING_SUFFIXES = (".xml", ".rss", ".atom")  # sitemaps and feeds, when named explicitly
+_URL = re.compile(r"^https?://", re.IGNORECASE)
 _STDIN = "-"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BINARY_HEAD = 65536  # bytes of a JSONL file checked for binary content
@@ -78,18 +82,29 @@ class _Record:
 # --------------------------------------------------------------------------- public API
 
 
-def read_pages(sources: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[Page | InputError]:
-    """Pages from files, directories, JSONL files and ``-`` (standard input), in order."""
-    for item in _records(sources, stdin):
+def read_pages(
+    sources: Sequence[str], stdin: BinaryIO | None = None, fetcher: Fetcher | None = None
+) -> Iterator[Page | InputError]:
+    """Pages from files, directories, JSONL, ``-`` (standard input) and URLs, in order.
+
+    A URL is fetched with ``fetcher``; a sitemap, sitemap index or feed (fetched, or a local
+    ``.xml``/``.rss``/``.atom`` file) stands for the pages it lists.
+    """
+    for item in _records(sources, stdin, fetcher=fetcher):
         if isinstance(item, InputError):
             yield item
         else:
             yield _page(item)
 
 
-def read_stories(sources: Sequence[str], agency: str | None = None) -> Iterator[StoryInput | InputError]:
-    """Wire stories from JSONL, HTML or text files and directories; ``agency`` is the default."""
-    for item in _records(sources, None, stem_ids=True):
+def read_stories(
+    sources: Sequence[str], agency: str | None = None, fetcher: Fetcher | None = None
+) -> Iterator[StoryInput | InputError]:
+    """Wire stories from JSONL, HTML, text or Markdown files, directories and URLs.
+
+    ``agency`` is the default for stories that do not name one.
+    """
+    for item in _records(sources, None, stem_ids=True, fetcher=fetcher):
         if isinstance(item, InputError):
             yield item
             continue
@@ -101,19 +116,115 @@ def read_stories(sources: Sequence[str], agency: str | None = None) -> Iterator[
 
 
 def _records(
-    sources: Sequence[str], stdin: BinaryIO | None, *, stem_ids: bool = False
+    sources: Sequence[str], stdin: BinaryIO | None, *, stem_ids: bool = False, fetcher: Fetcher | None = None
 ) -> Iterator[_Record | InputError]:
     for source in sources:
         if source == _STDIN:
             yield _stdin_record(stdin)
+            continue
+        if _URL.match(source):
+            yield from _url_records(source, fetcher)
             continue
         for found in _expand(source):
             if isinstance(found, InputError):
                 yield found
             elif found.kind == "jsonl":
                 yield from _jsonl_records(found.path)
+            elif found.kind == "listing":
+                yield from _listing_file_records(found.path, fetcher)
             else:
                 yield _file_record(found, stem_ids)
+
+
+# --------------------------------------------------------------------------- URLs, sitemaps, feeds
+
+
+def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[_Record | InputError]:
+    """One fetched page, or every page a fetched sitemap or feed lists."""
+    if fetcher is None:
+        yield InputError(url, url, "cannot fetch: network access is not enabled here", url)
+        return
+    if url.lower().endswith(".xml.gz"):
+        yield from _listed_records(url, feeds.expand(url, fetcher), fetcher)
+        return
+    result = fetcher.fetch(url)
+    if result.error is not None or result.body is None:
+        yield InputError(url, url, result.error or "empty response", url)
+        return
+    if feeds.sniff(result.body):
+        try:
+            listing = feeds.parse(result.body, result.final_url, max_bytes=fetcher.options.max_bytes)
+        except feeds.FeedError as exc:
+            yield InputError(url, url, exc.reason, url)
+            return
+        yield from _listed_records(url, feeds.expand(url, fetcher, first=listing), fetcher)
+        return
+    yield _fetched_record(url, result)
+
+
+def _listing_file_records(path: str, fetcher: Fetcher | None) -> Iterator[_Record | InputError]:
+    """A sitemap or feed saved as a file: the pages it lists are fetched."""
+    try:
+        with open(path, "rb") as f:
+            body = f.read()
+        listing = feeds.parse(body, None)
+    except OSError as exc:
+        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+        return
+    except feeds.FeedError as exc:
+        yield InputError(path, path, exc.reason)
+        return
+    if fetcher is None:
+        yield InputError(path, path, "cannot fetch the pages it lists: network access is not enabled here")
+        return
+    yield from _listed_records(path, iter(listing.urls), fetcher)
+
+
+def _listed_records(
+    listing: str, entries: Iterator[str | FetchResult], fetcher: Fetcher
+) -> Iterator[_Record | InputError]:
+    """Fetch the page URLs of a listing (in parallel, in order); listing errors are reported too."""
+    errors: list[InputError] = []
+
+    def urls() -> Iterator[str]:
+        for entry in entries:
+            if isinstance(entry, str):
+                yield entry
+            else:
+                errors.append(
+                    InputError(entry.url, entry.url, f"sitemap/feed {entry.url}: {entry.error}", entry.url)
+                )
+
+    for result in fetcher.fetch_many(urls()):
+        yield from errors
+        errors.clear()
+        if result.error is not None or result.body is None:
+            yield InputError(
+                result.url, f"{listing} -> {result.url}", result.error or "empty response", result.url
+            )
+        else:
+            yield _fetched_record(result.url, result)
+    yield from errors
+
+
+def _fetched_record(url: str, result: FetchResult) -> _Record | InputError:
+    body = result.body or b""
+    if not body.strip():
+        return InputError(url, url, "empty response", url)
+    kind = _content_kind(result.content_type, body)
+    text = decode_body(result)
+    return _Record(url, url, text, kind, {"url": result.final_url or url}, body)
+
+
+def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "text", "markdown"]:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if media == "text/markdown":
+        return "markdown"
+    if media == "text/plain":
+        return "text"
+    return "html" if _sniff(body) == "html" else "text"
 
 
 def _stdin_record(stdin: BinaryIO | None) -> _Record | InputError:
@@ -165,6 +276,8 @@ def _expand(source: str) -> Iterator[_Found | InputError]:
     """One source argument → the files it names (a directory gives each file in it)."""
     if os.path.isdir(source):
         yield from _walk(source, set())
+    elif source.lower().endswith(_LISTING_SUFFIXES):
+        yield _Found(source, "listing")
     else:
         yield _Found(source, _SUFFIXES.get(os.path.splitext(source)[1].lower(), "sniff"))
 
