@@ -110,7 +110,7 @@ def test_billion_laughs_sitemap_is_refused_and_nothing_fetched(
         "<urlset><url><loc>https://news.example/&lol2;</loc></url></urlset>"
     )
     responses.get("https://news.example/sitemap.xml", body=bomb, content_type="application/xml")
-    code, report, err = audit(capsys, db_url, "https://news.example/sitemap.xml")
+    code, report, _ = audit(capsys, db_url, "https://news.example/sitemap.xml")
     assert code == 2
     (doc,) = report["documents"]
     assert doc["status"] == "error" and "entities" in doc["error"]
