@@ -12,10 +12,10 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import __version__, store
+from provenance import __version__, retrieval, store
 from provenance.attribution import detect
 from provenance.fetch import Fetcher
-from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text
+from provenance.fingerprint import fingerprint_text
 from provenance.links import link_signals
 from provenance.match import best_match
 from provenance.model import InputError, Page, PageResult, Story
@@ -48,16 +48,11 @@ def error_result(error: InputError) -> PageResult:
     return PageResult(page_id=error.id, source=error.source, url=error.url, status="error", error=error.error)
 
 
-def is_candidate(hits: dict[str, int]) -> bool:
-    """A story is verified when some scheme found enough near fingerprints of it."""
-    return any(n >= SCHEME_BY_KEY[key].min_hits for key, n in hits.items())
-
-
 def find_candidates(session: Session, page: Page) -> list[Story]:
     """Stories with enough fingerprints near the page's (document, paragraphs, sentences)."""
-    near = store.near_fingerprints(session, fingerprint_text(page.text))
-    wanted = [story for story, hits in near.items() if is_candidate(hits)]
-    return [row.to_story() for row in store.load_stories(session, wanted)]
+    fingerprints = fingerprint_text(page.text)
+    wanted = retrieval.select(store.near_fingerprints(session, fingerprints), fingerprints)
+    return store.load_stories(session, wanted)
 
 
 def run_audit(

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import store
+from provenance import retrieval, store
 from provenance.attribution import detect
 from provenance.fetch import Fetcher
-from provenance.fingerprint import fingerprint_text
+from provenance.fingerprint import Fingerprint, fingerprint_text
+from provenance.match import same_story
 from provenance.model import InputError, Story, TextLine
 from provenance.packs import RulePack
 from provenance.sources import StoryInput, read_stories
@@ -70,6 +72,25 @@ def _canonical_agency(agency: str, packs: Sequence[RulePack]) -> str:
     return agency.strip()
 
 
+def group_versions(session: Session, story: Story, fingerprints: Sequence[Fingerprint]) -> None:
+    """Join ``story`` to the group of its other versions already in the corpus, if any."""
+    session.flush()
+    row = session.scalar(select(store.StoryRow).where(store.StoryRow.external_id == story.id))
+    if row is None:
+        return
+    near = [
+        i
+        for i in retrieval.select(store.near_fingerprints(session, fingerprints), fingerprints)
+        if i != row.id
+    ]
+    others = session.scalars(
+        select(store.StoryRow).where(store.StoryRow.id.in_(near), store.StoryRow.agency == story.agency)
+    ).all()
+    versions = [other for other in others if same_story(story, other.to_story())]
+    if versions:
+        store.set_version_group(session, row, versions)
+
+
 def add_stories(
     factory: sessionmaker[Session],
     sources: Sequence[str],
@@ -84,8 +105,11 @@ def add_stories(
     def flush() -> None:
         with store.transaction(factory) as session:
             for story in batch:
-                outcome = store.upsert_story(session, story, fingerprint_text(story.text))
+                fingerprints = fingerprint_text(story.text)
+                outcome = store.upsert_story(session, story, fingerprints)
                 setattr(result, outcome, getattr(result, outcome) + 1)
+                if outcome != "unchanged":
+                    group_versions(session, story, fingerprints)
         batch.clear()
 
     for item in read_stories(sources, agency=agency, fetcher=fetcher):

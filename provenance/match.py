@@ -1,12 +1,15 @@
 """Verify a candidate story against a page by sentence alignment, and classify the derivation.
 
 Fingerprints only nominate candidates; this module proves (or refutes) the copy. Every story
-sentence is paired with its most similar page sentence (difflib on word tokens, after
-removing quoted speech: two outlets quoting the same official is not a copy). Pairs are
+sentence is paired with its most similar page sentence (difflib on word tokens). Pairs are
 graded verbatim / edited / rewritten; a rewritten pair must also keep the sentence's
 skeleton of function words, names and numbers, which is what a synonym spinner leaves and
-what an independent report of the same event does not share. The numbers behind the
-class (coverage, verbatim and rewritten shares, order) and the aligned passages with their
+what an independent report of the same event does not share.
+
+Quoted speech counts towards what a copy reproduces, but never proves a copy: two outlets
+quoting the same official is not one copying the other. Only the *unquoted* story words a
+pair reproduces (its support) go towards the proof. The numbers behind the class
+(coverage, verbatim and rewritten shares, order) and the aligned passages with their
 character offsets on both sides are the evidence.
 """
 
@@ -25,23 +28,36 @@ EDITED_RATIO = 0.80  # at or above: a light edit of the same sentence
 REWRITE_RATIO = 0.50  # at or above (with the skeleton kept): a word-by-word rewrite
 SKELETON_RATIO = 0.70  # a rewrite keeps this much of the function-word / name / number skeleton
 CONTAINED_SHARE = 0.8  # a sentence found whole inside a longer one counts as verbatim above this
-MIN_SENTENCE_TOKENS = 5  # unquoted tokens; shorter sentences are too generic to be evidence
-MIN_COPIED_TOKENS = 30  # verbatim/edited story tokens that prove a copy on their own
-MIN_REWRITTEN_SENTENCES = 3  # ordered rewritten sentences that prove a spun copy
+MIN_SENTENCE_TOKENS = 5  # shorter sentences are too generic to be evidence
+MIN_COPIED_TOKENS = 30  # unquoted verbatim/edited story tokens that prove a copy on their own…
+MIN_COPIED_SHORT = 12  # …or, for a short story, half its unquoted tokens and at least this many
+MIN_REWRITTEN_SENTENCES = 3  # ordered rewritten sentences that prove a spun copy (2 for short stories)
+MIN_SUPPORT = 3  # unquoted story words a rewritten pair must reproduce to count as evidence
 PARTIAL_BELOW = 0.5  # coverage under this is a partial copy
 VERBATIM_COVERAGE = 0.9
 VERBATIM_SHARE = 0.85
 SPUN_SHARE = 0.5  # share of the aligned text that is rewritten for the copy to be "spun"
 ORDER_KEPT = 0.8
 
-_QUOTED = re.compile(r'"[^"\n]*"|"[^"\n]*$', re.MULTILINE)
+# Double quotes (an unclosed one runs to the end of the paragraph), and single quotes used as
+# quotation marks: opening after a space or bracket, closing before a space or punctuation,
+# so the apostrophes of "wouldn't" and "Obama's" are not taken for quotes.
+_QUOTED = re.compile(
+    r"\"[^\"\n]*\"|\"[^\"\n]*$|(?<![\w'])'(?=[A-Za-z0-9])[^\n]*?(?<=[\w.,!?;:-])'(?![\w'])",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class _Sentence:
     span: Span
-    words: tuple[str, ...]  # unquoted tokens
-    skeleton: tuple[str, ...]  # unquoted function words, names and numbers
+    words: tuple[str, ...]  # every token
+    quoted: tuple[bool, ...]  # per token: inside quoted speech
+    skeleton: tuple[str, ...]  # function words, names and numbers
+
+    @property
+    def unquoted(self) -> int:
+        return self.quoted.count(False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +66,7 @@ class _Pair:
     page: int
     ratio: float
     contained: bool = False  # one sentence is the other with a prefix or suffix cut (a dateline)
+    support: int = 0  # unquoted story tokens the page sentence reproduces
 
     @property
     def grade(self) -> str:
@@ -98,15 +115,30 @@ class Alignment:
         total = sum(weights)
         return sum(w * p.ratio for w, p in zip(weights, self.pairs, strict=True)) / total if total else 0.0
 
+    def proven(self) -> bool:
+        """Enough unquoted story text reproduced, over enough sentences in the story's order.
+
+        Thresholds scale down for short stories (a few sentences cannot give three), never
+        below :data:`MIN_COPIED_SHORT` tokens.
+        """
+        unquoted = sum(s.unquoted for s in self.story_sentences if len(s.words) >= MIN_SENTENCE_TOKENS)
+        enough = min(MIN_COPIED_TOKENS, max(MIN_COPIED_SHORT, unquoted / 2))
+        evidence = sum(1 for s in self.story_sentences if s.unquoted >= MIN_SUPPORT)
+        sentences_needed = min(MIN_REWRITTEN_SENTENCES, max(1, evidence // 2))
+        supporting = [p for p in self.pairs if p.support >= MIN_SUPPORT]
+        if evidence <= 2:  # one or two sentences: too few to count, so count what they reproduce
+            return sum(p.support for p in supporting) >= enough
+        if _longest_increasing([p.page for p in supporting]) < max(2, sentences_needed):
+            return False
+        # Enough text reproduced (copied or rewritten), or rewritten sentence after sentence.
+        rewritten = [p.page for p in supporting if p.grade == "rewritten"]
+        return (
+            sum(p.support for p in supporting) >= enough or _longest_increasing(rewritten) >= sentences_needed
+        )
+
     def derivation(self) -> Derivation | None:
         """The derivation class, or None when the alignment does not prove a copy."""
-        copied = self._tokens({"verbatim", "edited"})
-        rewritten = [p for p in self.pairs if p.grade == "rewritten"]
-        proven = copied >= MIN_COPIED_TOKENS or (
-            len(rewritten) >= MIN_REWRITTEN_SENTENCES
-            and _longest_increasing([p.page for p in rewritten]) >= MIN_REWRITTEN_SENTENCES
-        )
-        if not proven:
+        if not self.proven():
             return None
         coverage = self.coverage
         if coverage < PARTIAL_BELOW:
@@ -147,18 +179,33 @@ def _prepare(text: str) -> list[_Sentence]:
     qi = 0
     for span in sentences(text):
         words: list[str] = []
+        flags: list[bool] = []
         skeleton: list[str] = []
         for word, start, _ in token_spans(span.text):
             pos = span.start + start
             while qi < len(quoted) and quoted[qi][1] <= pos:
                 qi += 1
-            if qi < len(quoted) and quoted[qi][0] <= pos < quoted[qi][1]:
-                continue
             words.append(word)
+            flags.append(qi < len(quoted) and quoted[qi][0] <= pos < quoted[qi][1])
             if in_skeleton(text, word, pos):
                 skeleton.append(word)
-        out.append(_Sentence(span, tuple(words), tuple(skeleton)))
+        out.append(_Sentence(span, tuple(words), tuple(flags), tuple(skeleton)))
     return out
+
+
+def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int]:
+    """Similarity of two sentences and how many tokens the page one reproduces outside quotes.
+
+    A token counts as support only when it is unquoted on both sides: a transcript (no
+    quotation marks) and a report quoting from it share words, not authorship.
+    """
+    matcher = SequenceMatcher(None, story.words, page.words, autojunk=False)
+    blocks = matcher.get_matching_blocks()
+    matched = sum(b.size for b in blocks)
+    support = sum(
+        not story.quoted[b.a + i] and not page.quoted[b.b + i] for b in blocks for i in range(b.size)
+    )
+    return 2.0 * matched / (len(story.words) + len(page.words)), support
 
 
 def _ratio(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -198,13 +245,13 @@ def align(page_text: str, story_text: str) -> Alignment:
         ranked = sorted((j for j, c in shared.items() if c >= need), key=lambda j: -shared[j])[:5]
         best: _Pair | None = None
         for j in ranked:
-            ratio = _ratio(sent.words, page[j].words)
+            ratio, support = _compare(sent, page[j])
             if ratio < REWRITE_RATIO:
                 continue
             if ratio < EDITED_RATIO and _ratio(sent.skeleton, page[j].skeleton) < SKELETON_RATIO:
                 continue
             if best is None or ratio > best.ratio:
-                best = _Pair(i, j, ratio, _contained(sent.words, page[j].words))
+                best = _Pair(i, j, ratio, _contained(sent.words, page[j].words), support)
         if best is not None:
             held = best_for_page.get(best.page)
             if held is None or best.ratio > held.ratio:
@@ -280,3 +327,34 @@ def best_match(page_text: str, stories: list[Story]) -> Match | None:
     if not matches:
         return None
     return max(matches, key=lambda m: (m.coverage, m.verbatim_share, m.similarity, m.story.published or ""))
+
+
+VERSION_OVERLAP = 0.5  # each version reproduces at least this much of the other
+VERSION_HOURS = 48  # versions of one story are published within this many hours
+
+
+def same_story(a: Story, b: Story) -> bool:
+    """Two versions of one story: same agency, close in time, each reproducing most of the other.
+
+    Agencies update a story several times a day (new top, added paragraphs, a corrected
+    figure); a page copying any of them copies the story. When either date is unknown, the
+    overlap alone decides.
+    """
+    if a.agency != b.agency or not _close_in_time(a.published, b.published):
+        return False
+    return (
+        align(a.text, b.text).coverage >= VERSION_OVERLAP
+        and align(b.text, a.text).coverage >= VERSION_OVERLAP
+    )
+
+
+def _close_in_time(a: str | None, b: str | None) -> bool:
+    from datetime import datetime
+
+    try:
+        first, second = datetime.fromisoformat(a or ""), datetime.fromisoformat(b or "")
+    except ValueError:
+        return True
+    if (first.tzinfo is None) != (second.tzinfo is None):
+        first, second = first.replace(tzinfo=None), second.replace(tzinfo=None)
+    return abs((first - second).total_seconds()) <= VERSION_HOURS * 3600

@@ -98,9 +98,7 @@ class Attribution:
         Contributor lines and copyright notices show where a text came from, but they
         are not the credit a licence asks for.
         """
-        return any(
-            s.agency == agency and s.kind in ("dateline", "byline", "credit") for s in self.signals
-        )
+        return any(s.agency == agency and s.kind in ("dateline", "byline", "credit") for s in self.signals)
 
     @property
     def byline(self) -> str | None:
@@ -126,6 +124,7 @@ class Story:
     dateline: str | None = None
     published: str | None = None
     contributors: tuple[str, ...] = ()  # names from the story's byline and contributor lines
+    versions: tuple[str, ...] = ()  # ids of the other versions of this story (updates, write-throughs)
 
 
 @dataclass(frozen=True, slots=True)

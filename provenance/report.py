@@ -72,6 +72,7 @@ def match_dict(match: Match | None) -> dict[str, Any] | None:
     return {
         "story_id": match.story.id,
         "agency": match.story.agency,
+        "versions": list(match.story.versions),
         "title": match.story.title,
         "url": match.story.url,
         "derivation": match.derivation,

@@ -67,13 +67,14 @@ class StoryRow(Base):
     contributors: Mapped[list[str]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    version_group: Mapped[int | None] = mapped_column(Integer, index=True)  # the row id of its first version
     added: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated: Mapped[datetime] = mapped_column(DateTime, default=now)
     fingerprints: Mapped[list[FingerprintRow]] = relationship(
         back_populates="story", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    def to_story(self) -> Story:
+    def to_story(self, versions: Sequence[str] = ()) -> Story:
         return Story(
             id=self.external_id,
             agency=self.agency,
@@ -84,6 +85,7 @@ class StoryRow(Base):
             dateline=self.dateline,
             published=self.published,
             contributors=tuple(self.contributors or ()),
+            versions=tuple(v for v in versions if v != self.external_id),
         )
 
 
@@ -272,10 +274,11 @@ def count_stories(session: Session) -> int:
 
 
 def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> dict[int, dict[str, int]]:
-    """For each story with a fingerprint near one of ``fingerprints``: how many, per scheme.
+    """For each story: how many of its fingerprints are near one of ``fingerprints``, per scheme.
 
     "Near" is within the scheme's ``k``. One query per scheme and block table probes the
-    indexed block keys; the Hamming distance of what comes back is checked here.
+    indexed block keys; the Hamming distance of what comes back is checked here. The same
+    answer as :meth:`provenance.retrieval.CorpusIndex.near`, from the database.
     """
     by_scheme: dict[str, list[Fingerprint]] = defaultdict(list)
     for fp in fingerprints:
@@ -285,11 +288,11 @@ def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> 
     for key, fps in by_scheme.items():
         scheme = SCHEME_BY_KEY[key]
         plan = BlockPlan.for_k(scheme.k)
-        matched: dict[int, set[int]] = defaultdict(set)  # query fingerprint -> stored fingerprint ids
+        matched: set[int] = set()  # stored fingerprint ids already counted
         for t, mask in enumerate(plan.table_masks):
             wanted: dict[int, list[int]] = defaultdict(list)
-            for i, fp in enumerate(fps):
-                wanted[to_signed(fp.value & mask)].append(i)
+            for fp in fps:
+                wanted[to_signed(fp.value & mask)].append(fp.value)
             for chunk in _chunks(list(wanted), 500):
                 rows = session.execute(
                     select(BlockKeyRow.key, FingerprintRow.id, FingerprintRow.story_id, FingerprintRow.value)
@@ -302,13 +305,12 @@ def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> 
                     )
                 )
                 for block_key, fp_id, story_id, value in rows:
-                    for i in wanted[block_key]:
-                        if (
-                            fp_id not in matched[i]
-                            and (to_unsigned(value) ^ fps[i].value).bit_count() <= scheme.k
-                        ):
-                            matched[i].add(fp_id)
-                            hits[story_id][key] += 1
+                    if fp_id in matched:
+                        continue
+                    stored = to_unsigned(value)
+                    if any((stored ^ q).bit_count() <= scheme.k for q in wanted[block_key]):
+                        matched.add(fp_id)
+                        hits[story_id][key] += 1
     return {story: dict(counts) for story, counts in hits.items()}
 
 
@@ -317,11 +319,36 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[i : i + size]
 
 
-def load_stories(session: Session, ids: Iterable[int]) -> list[StoryRow]:
+def load_stories(session: Session, ids: Iterable[int]) -> list[Story]:
+    """Stories by row id (in the order given), each knowing the ids of its other versions."""
     ids = list(ids)
     if not ids:
         return []
-    return list(session.scalars(select(StoryRow).where(StoryRow.id.in_(ids))))
+    rows = {row.id: row for row in session.scalars(select(StoryRow).where(StoryRow.id.in_(ids)))}
+    groups = {row.version_group for row in rows.values() if row.version_group is not None}
+    members: dict[int, list[str]] = defaultdict(list)
+    if groups:
+        for group, external_id in session.execute(
+            select(StoryRow.version_group, StoryRow.external_id)
+            .where(StoryRow.version_group.in_(groups))
+            .order_by(StoryRow.published, StoryRow.id)
+        ):
+            members[group].append(external_id)
+    return [
+        rows[i].to_story(members.get(rows[i].version_group, ()) if rows[i].version_group else ())
+        for i in ids
+        if i in rows
+    ]
+
+
+def set_version_group(session: Session, row: StoryRow, versions: Sequence[StoryRow]) -> None:
+    """Put ``row`` in one group with ``versions`` (merging their groups): the lowest row id names it."""
+    groups = {row.version_group or row.id} | {v.version_group or v.id for v in versions}
+    group = min(groups)
+    row.version_group = group
+    session.execute(update(StoryRow).where(StoryRow.version_group.in_(groups)).values(version_group=group))
+    for v in versions:
+        v.version_group = group
 
 
 # --- runs -----------------------------------------------------------------------------------

@@ -300,3 +300,18 @@ def test_module_and_console_script_entry_points(tmp_path: Path, db_url: str) -> 
         proc = subprocess.run([*cmd, "check", str(SEED_PAGE), "--db", db_url], capture_output=True, text=True)
         assert proc.returncode == 1, proc.stderr
         assert "AP-BYLINE" in proc.stdout
+
+
+def test_versions_of_one_story_are_grouped_and_reported_once(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    _load_demo_corpus(capsys, db_url)
+    factory = store.open_database(db_url)
+    with factory() as session:
+        groups = {row.external_id: row.version_group for row in session.scalars(select(store.StoryRow))}
+    assert groups["ap-2024-0007"] == groups["ap-2024-0007-v2"] is not None
+    others = [g for sid, g in groups.items() if not sid.startswith("ap-2024-0007")]
+    assert all(g is None for g in others)  # the AP and Reuters reports of one event are not versions
+    _, report, _ = audit_json(capsys, db_url, str(SEEDS / "pages" / "ap-update-copy.html"))
+    match = report["documents"][0]["match"]
+    assert match["story_id"] == "ap-2024-0007-v2" and match["versions"] == ["ap-2024-0007"]

@@ -111,9 +111,11 @@ def test_verbatim_copy_without_credit() -> None:
 
 def test_edited_copy() -> None:
     paras = [p.text for p in paragraphs(STORY_TEXT)]
-    kept = (
-        ["Harborville's docks fell silent on Monday as a long-feared strike began.", *paras[1:5], *paras[6:7]]
-    )
+    kept = [
+        "Harborville's docks fell silent on Monday as a long-feared strike began.",
+        *paras[1:5],
+        *paras[6:7],
+    ]
     kept[2] = kept[2].replace("six months", "half a year")
     m = verify("\n\n".join(kept), STORY)
     assert m is not None and m.derivation == "edited"
@@ -177,3 +179,23 @@ def test_closest_version_wins() -> None:
 def test_degenerate_pages(text: str) -> None:
     assert verify(text, STORY) is None
     assert align(text, STORY_TEXT).coverage == 0.0
+
+
+def test_same_story_versions() -> None:
+    from provenance.match import same_story
+
+    paras = [p.text for p in paragraphs(STORY_TEXT)]
+    update = Story(
+        id="ap-1-v2",
+        agency="AP",
+        text="\n\n".join([*paras, "Talks resumed late on Tuesday."]),
+        published="2024-05-06T21:00:00",
+    )
+    first = Story(id="ap-1", agency="AP", text=STORY_TEXT, published="2024-05-06T18:00:00")
+    assert same_story(first, update)
+    assert not same_story(first, Story(id="r-1", agency="Reuters", text=update.text))
+    assert not same_story(
+        first, Story(id="ap-9", agency="AP", text=update.text, published="2024-06-30T10:00:00")
+    )
+    independent = normalize((FIXTURES / "independent.txt").read_text(encoding="utf-8"))
+    assert not same_story(first, Story(id="ap-2", agency="AP", text=independent))
