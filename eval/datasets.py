@@ -74,11 +74,14 @@ def clough(folder: Path = DATA / "clough-stevenson" / "data") -> list[tuple[str,
 
 def clough_sources(folder: Path = DATA / "clough-stevenson" / "data") -> dict[str, str]:
     return {
-        task: (folder / f"orig_task{task}.txt").read_text(encoding="utf-8", errors="replace") for task in "abcde"
+        task: (folder / f"orig_task{task}.txt").read_text(encoding="utf-8", errors="replace")
+        for task in "abcde"
     }
 
 
-def webis(path: Path = DATA / "webis-cpc-11" / "Webis-CPC-11_1000_sample.json") -> list[tuple[str, str, str, str]]:
+def webis(
+    path: Path = DATA / "webis-cpc-11" / "Webis-CPC-11_1000_sample.json",
+) -> list[tuple[str, str, str, str]]:
     """(pair id, is_paraphrased, original, paraphrase) for the 1,000 pairs."""
     out = []
     for i, item in enumerate(json.loads(path.read_text(encoding="utf-8"))):

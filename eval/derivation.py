@@ -84,7 +84,9 @@ class Score:
     tn: int = 0
     confusion: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, gold_derived: bool, predicted: bool, gold_label: str = "", predicted_class: str = "") -> None:
+    def add(
+        self, gold_derived: bool, predicted: bool, gold_label: str = "", predicted_class: str = ""
+    ) -> None:
         if gold_derived and predicted:
             self.tp += 1
         elif predicted:
@@ -118,7 +120,10 @@ def _row(name: str, system: str, score: Score, note: str = "") -> str:
 
 
 def _confusion(title: str, score: Score, labels: Sequence[str]) -> list[str]:
-    out = [f"  {title}: gold label -> provenance class", f"    {'':<12}" + "".join(f"{c:>10}" for c in CLASSES)]
+    out = [
+        f"  {title}: gold label -> provenance class",
+        f"    {'':<12}" + "".join(f"{c:>10}" for c in CLASSES),
+    ]
     for label in labels:
         counts = score.confusion.get(label, Counter())
         out.append(f"    {label:<12}" + "".join(f"{counts.get(c, 0):>10}" for c in CLASSES))
@@ -154,7 +159,9 @@ def eval_webis() -> tuple[list[str], list[str]]:
         predicted = _class(system.match(paraphrase), pid)
         label = "paraphrase" if paraphrased == "Yes" else "rejected"
         ours.add(True, predicted != "none", label, predicted)
-        theirs.add(True, hamming(baseline_fingerprint(paraphrase), baseline_fingerprint(original)) <= BASELINE_K)
+        theirs.add(
+            True, hamming(baseline_fingerprint(paraphrase), baseline_fingerprint(original)) <= BASELINE_K
+        )
     rows = [_row("webis-cpc-11 (1000)", "provenance", ours, "all derived"), _row("", "baseline", theirs)]
     return rows, _confusion("webis-cpc-11", ours, ("paraphrase", "rejected"))
 
@@ -180,9 +187,7 @@ def eval_syndication() -> tuple[list[str], list[str]]:
     return rows, _confusion("syndication-2018", ours, ("derived", "partial", "independent"))
 
 
-def _pair_class(
-    system: Provenance, articles: dict, a: str, b: str, matches: dict[str, Match | None]
-) -> str:
+def _pair_class(system: Provenance, articles: dict, a: str, b: str, matches: dict[str, Match | None]) -> str:
     """Either side shown to derive from the other (its best match, or a direct verification)."""
     for page, story in ((a, b), (b, a)):
         match = matches[page]
@@ -218,7 +223,9 @@ def eval_reuters(corpus_size: int, spun_count: int, seed: int = 7) -> tuple[list
     ours_all, theirs_all = Score(), Score()
     for i, source in enumerate(sources):
         rate = (0.2, 0.3, 0.4, 0.5, 0.6)[i % 5]
-        copy = spin(source.text, rate=rate, drop=0.1, reorder=0.1, intro=random_intro(seed + i), seed=seed + i)
+        copy = spin(
+            source.text, rate=rate, drop=0.1, reorder=0.1, intro=random_intro(seed + i), seed=seed + i
+        )
         predicted = _class(system.match(copy.text), source.id)
         found_base = hamming(baseline_fingerprint(copy.text), base[source.id]) <= BASELINE_K
         ours, theirs = by_rate.setdefault(rate, (Score(), Score()))
@@ -233,7 +240,9 @@ def eval_reuters(corpus_size: int, spun_count: int, seed: int = 7) -> tuple[list
     name = f"reuters spun ({len(sources)}+{len(held_out)})"
     rows = [_row(name, "provenance", ours_all, f"corpus {len(corpus)}"), _row("", "baseline", theirs_all)]
     for rate, (ours, theirs) in sorted(by_rate.items()):
-        rows.append(f"    substituted {rate:.0%}: recall provenance {ours.recall:.3f}, baseline {theirs.recall:.3f}")
+        rows.append(
+            f"    substituted {rate:.0%}: recall provenance {ours.recall:.3f}, baseline {theirs.recall:.3f}"
+        )
     high = [by_rate[r] for r in by_rate if r >= 0.4]
     rec = sum(o.tp for o, _ in high) / max(1, sum(o.tp + o.fn for o, _ in high))
     base_rec = sum(t.tp for _, t in high) / max(1, sum(t.tp + t.fn for _, t in high))

@@ -531,7 +531,8 @@ def page_meta(root: etree._Element) -> dict[str, str]:
         "site_name": _first_meta(index, "og:site_name"),
         "canonical": _link_href(root, "canonical") or _first_meta(index, "og:url"),
         "description": _first_meta(index, "description", "og:description", "twitter:description"),
-        "syndication_source": _first_meta(index, "syndication-source") or _link_href(root, "syndication-source"),
+        "syndication_source": _first_meta(index, "syndication-source")
+        or _link_href(root, "syndication-source"),
         "original_source": _first_meta(index, "original-source") or _link_href(root, "original-source"),
         "article:author": _first_meta(index, "article:author"),
         "article:publisher": _first_meta(index, "article:publisher"),
@@ -695,9 +696,21 @@ def jsonld_fields(root: etree._Element) -> dict[str, str]:
 
 
 _JSONLD_KEPT = (
-    "@type", "headline", "url", "datePublished", "dateModified", "author", "publisher",
-    "copyrightHolder", "copyrightNotice", "copyrightYear", "creditText", "isBasedOn",
-    "sourceOrganization", "dateline", "mainEntityOfPage",
+    "@type",
+    "headline",
+    "url",
+    "datePublished",
+    "dateModified",
+    "author",
+    "publisher",
+    "copyrightHolder",
+    "copyrightNotice",
+    "copyrightYear",
+    "creditText",
+    "isBasedOn",
+    "sourceOrganization",
+    "dateline",
+    "mainEntityOfPage",
 )
 
 

@@ -145,7 +145,7 @@ SCHEMES: tuple[Scheme, ...] = (
     # Spin-robust: one fingerprint per sentence of its skeleton (see skeleton_tokens). A whole-
     # document simhash cannot survive spinning (half the features change, so about a third of
     # the bits flip), but most sentences keep their skeleton intact.
-    Scheme("skeleton3", 1, 3, ("sentence",), lambda t: _skeleton_shingles(t, 3), min_tokens=4, min_hits=2),
+    Scheme("skeleton3", 1, 3, ("sentence",), lambda t: _skeleton_shingles(t, 3), min_tokens=4, min_hits=1),
 )
 SCHEME_BY_KEY = {s.key: s for s in SCHEMES}
 

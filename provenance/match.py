@@ -36,7 +36,7 @@ MIN_SUPPORT = 3  # unquoted story words a rewritten pair must reproduce to count
 PARTIAL_BELOW = 0.5  # coverage under this is a partial copy
 VERBATIM_COVERAGE = 0.9
 VERBATIM_SHARE = 0.85
-SPUN_SHARE = 0.5  # share of the aligned text that is rewritten for the copy to be "spun"
+SPUN_SHARE = 0.5  # a copy whose reproduced text is less than this share verbatim is "spun"
 ORDER_KEPT = 0.8
 
 # Double quotes (an unclosed one runs to the end of the paragraph), and single quotes used as
@@ -145,8 +145,7 @@ class Alignment:
             return "partial"
         if coverage >= VERBATIM_COVERAGE and self.verbatim_share >= VERBATIM_SHARE:
             return "verbatim"
-        rewritten_tokens = self._tokens({"rewritten"})
-        if rewritten_tokens >= SPUN_SHARE * coverage * self.story_tokens:
+        if self.verbatim_share < SPUN_SHARE * coverage:  # most reproduced sentences reworded
             return "spun"
         return "edited"
 

@@ -199,3 +199,27 @@ def test_same_story_versions() -> None:
     )
     independent = normalize((FIXTURES / "independent.txt").read_text(encoding="utf-8"))
     assert not same_story(first, Story(id="ap-2", agency="AP", text=independent))
+
+
+@pytest.mark.parametrize("rate", [0.4, 0.6])
+def test_spinner_copies_are_found_as_spun(rate: float) -> None:
+    from provenance.spinner import random_intro, spin
+
+    copy = spin(STORY_TEXT, rate=rate, drop=0.1, reorder=0.1, intro=random_intro(3), seed=3)
+    assert copy.rate >= rate - 0.1
+    m = verify(copy.text, STORY)
+    assert m is not None and m.derivation == "spun", m
+    assert m.evidence
+
+
+def test_retrieval_nominates_spun_copies_and_not_independent_reports() -> None:
+    from provenance import retrieval
+    from provenance.fingerprint import fingerprint_text
+    from provenance.spinner import spin
+
+    independent = normalize((FIXTURES / "independent.txt").read_text(encoding="utf-8"))
+    index = retrieval.CorpusIndex([(1, fingerprint_text(STORY_TEXT))])
+    copy = normalize(spin(STORY_TEXT, rate=0.5, seed=1).text)
+    for text, wanted in ((copy, [1]), (independent, [])):
+        fps = fingerprint_text(text)
+        assert retrieval.select(index.near(fps), fps) == wanted

@@ -384,7 +384,10 @@ def test_missing_user_directory(tmp_path: Path) -> None:
 
 def test_link_requirement_accepts_when_claimed_only_for_links(tmp_path: Path) -> None:
     source = (builtin_rules_dir() / "ap.toml").read_text(encoding="utf-8")
-    bad = source.replace('[requirements.rewrite]\nid = "AP-REWRITE"', '[requirements.rewrite]\nrequired = "when-claimed"\nid = "AP-REWRITE"')
+    bad = source.replace(
+        '[requirements.rewrite]\nid = "AP-REWRITE"',
+        '[requirements.rewrite]\nrequired = "when-claimed"\nid = "AP-REWRITE"',
+    )
     path = tmp_path / "ap.toml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(PackError, match="'required' must be true or false"):
