@@ -39,14 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-import datasets  # noqa: E402
-from provenance.spinner import random_intro, spin  # noqa: E402
-
 from provenance import retrieval  # noqa: E402
 from provenance.fingerprint import fingerprint_text, hamming, hash_strings, simhash  # noqa: E402
 from provenance.match import best_match  # noqa: E402
 from provenance.model import Match, Story  # noqa: E402
+from provenance.spinner import random_intro, spin  # noqa: E402
 from provenance.text import normalize, shingles, tokens  # noqa: E402
+
+import datasets  # noqa: E402
 
 BASELINE_K = 3
 CLASSES = ("verbatim", "edited", "spun", "partial", "none")

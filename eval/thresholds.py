@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-import datasets  # noqa: E402
-
 from provenance.fingerprint import SCHEMES, Scheme, fingerprint_text  # noqa: E402
 from provenance.spinner import random_intro, spin  # noqa: E402
 from provenance.text import normalize, paragraphs  # noqa: E402
+
+import datasets  # noqa: E402
 
 KS = range(0, 11)
 K_INDEX = 3  # widest k whose block keys stay >= 16 bits with k + 1 tables
