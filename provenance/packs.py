@@ -42,6 +42,7 @@ REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "byline": _BASE_FIELDS | {"person"},
     "rewrite": _BASE_FIELDS | {"derivation"},
     "link": _BASE_FIELDS,
+    "license": _BASE_FIELDS | {"derivation"},
 }
 
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'\-]*\.?"

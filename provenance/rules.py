@@ -11,7 +11,7 @@ copy of that source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from provenance.attribution import notice_difference, person_names, same_person
 from provenance.model import Attribution, Finding, Match, Page, Signal
@@ -22,12 +22,21 @@ VISIBLE = frozenset({"body", "header", "footer"})  # a notice in metadata is not
 
 
 def evaluate(
-    page: Page, attribution: Attribution, match: Match | None, packs: Sequence[RulePack]
+    page: Page,
+    attribution: Attribution,
+    match: Match | None,
+    packs: Sequence[RulePack],
+    licensed: Collection[str] | None = None,
 ) -> list[Finding]:
-    """Every finding for the page, agency by agency, in a stable order."""
+    """Every finding for the page, agency by agency, in a stable order.
+
+    ``licensed`` lists the agencies the publisher is licensed for; None means the
+    configuration does not say, and no licence is checked.
+    """
     findings: list[Finding] = []
     for pack in derived_from(attribution, match, packs):
         story_match = match if match is not None and _is(pack, match.story.agency) else None
+        findings.extend(_license(pack, story_match, licensed))
         findings.extend(_credit(pack, attribution))
         findings.extend(_notice(pack, attribution))
         findings.extend(_byline(pack, attribution, story_match))
@@ -115,6 +124,16 @@ def _rewrite(pack: RulePack, match: Match | None) -> list[Finding]:
         f"rewritten {match.rewritten_share:.0%})"
     )
     return [_finding(req, pack, evidence, derivation=match.derivation)]
+
+
+def _license(pack: RulePack, match: Match | None, licensed: Collection[str] | None) -> list[Finding]:
+    """A copy of an agency the publisher holds no licence for: a violation, credited or not."""
+    req = pack.requirement("license")
+    if req is None or licensed is None or any(pack_for([pack], agency) for agency in licensed):
+        return []
+    derivation = match.derivation if match is not None else "carries its signals"
+    evidence = f"{pack.id} is not among the licensed agencies ({', '.join(licensed) or 'none'})"
+    return [_finding(req, pack, evidence, derivation=derivation)]
 
 
 def _link(pack: RulePack, page: Page, attribution: Attribution) -> list[Finding]:

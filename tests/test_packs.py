@@ -104,6 +104,7 @@ def test_ap_rule_ids_and_requirements(ap: RulePack) -> None:
         "byline": "AP-BYLINE",
         "rewrite": "AP-REWRITE",
         "link": "AP-LINK",
+        "license": "AP-LICENSE",
     }
     for key in ("credit", "notice", "notice_form", "byline", "rewrite"):
         assert ap.requirement(key) is not None, key
