@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import __version__, retrieval, store
 from provenance.attribution import detect
+from provenance.config import Config
 from provenance.fetch import Fetcher
 from provenance.fingerprint import fingerprint_text
 from provenance.links import link_signals
@@ -23,15 +24,21 @@ from provenance.packs import RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
 from provenance.sources import read_pages
+from provenance.suppress import apply_baseline, apply_markers
+
+DEFAULT = Config()
 
 
-def analyse(page: Page, candidates: Sequence[Story], packs: Sequence[RulePack]) -> PageResult:
+def analyse(
+    page: Page, candidates: Sequence[Story], packs: Sequence[RulePack], config: Config = DEFAULT
+) -> PageResult:
     """Attribution, best match among the candidates, and findings for one page (pure)."""
     attribution = detect(page.lines, page.meta, packs)
-    match = best_match(page.text, list(candidates))
+    match = config.keep_match(best_match(page.text, list(candidates)))
     agencies = [(p.id, p.link_domains) for p in packs]
     attribution.signals.extend(link_signals(page.links, agencies, match.story if match else None))
-    findings = evaluate(page, attribution, match, packs)
+    findings = evaluate(page, attribution, match, packs, licensed=config.licensed)
+    findings = apply_markers(config.adjust(findings), page.suppressions)
     return PageResult(
         page_id=page.id,
         source=page.source,
@@ -63,11 +70,18 @@ def run_audit(
     stdin: BinaryIO | None = None,
     on_result: Callable[[PageResult], None] | None = None,
     fetcher: Fetcher | None = None,
+    config: Config = DEFAULT,
+    baseline: set[str] | None = None,
 ) -> AuditReport:
-    """Audit every input, saving each page as it is done; one run row per call."""
+    """Audit every input, saving each page as it is done; one run row per call.
+
+    Findings the ``baseline`` records are saved and reported as suppressed.
+    """
     run = store.start_run(factory, "audit", arguments, __version__)
     results: list[PageResult] = []
-    for item in _results(factory, sources, packs, stdin, fetcher):
+    for item in _results(factory, sources, packs, stdin, fetcher, config):
+        if baseline:
+            apply_baseline([item], baseline)
         with store.transaction(factory) as session:
             store.save_result(session, run.id, item)
         results.append(item)
@@ -89,14 +103,17 @@ def _results(
     packs: Sequence[RulePack],
     stdin: BinaryIO | None,
     fetcher: Fetcher | None,
+    config: Config,
 ) -> Iterator[PageResult]:
     for item in read_pages(sources, stdin=stdin, fetcher=fetcher):
+        if config.ignores(item.source):
+            continue
         if isinstance(item, InputError):
             yield error_result(item)
             continue
         try:
             with factory() as session:
                 candidates = find_candidates(session, item)
-            yield analyse(item, candidates, packs)
+            yield analyse(item, candidates, packs, config)
         except Exception as exc:
             yield error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))

@@ -37,6 +37,7 @@ from lxml import etree
 
 from provenance.links import page_links
 from provenance.model import Link, Page, TextLine, Where
+from provenance.suppress import find_markers
 from provenance.text import normalize
 
 
@@ -136,6 +137,7 @@ def page_from_text(text: str, *, id: str, source: str, url: str | None = None) -
         lines=lines,
         meta={},
         content_hash=_sha256(text.encode("utf-8", "surrogatepass")),
+        suppressions=find_markers(text),
     )
 
 
@@ -180,6 +182,7 @@ def page_from_html(html: bytes | str, *, id: str, source: str, url: str | None =
         content_hash=_sha256(raw),
         links=_meta_links(meta) + page_links(root, url or meta.get("canonical"), link_where),
         jsonld=jsonld_articles(root),
+        suppressions=find_markers(markup),
     )
 
 

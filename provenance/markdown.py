@@ -21,6 +21,7 @@ import yaml
 
 from provenance.extract import ExtractionError
 from provenance.model import Link, Page, TextLine
+from provenance.suppress import find_markers
 from provenance.text import normalize
 
 _FRONT = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
@@ -171,4 +172,5 @@ def page_from_markdown(text: str, *, id: str, source: str, url: str | None = Non
         meta=meta,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         links=links,
+        suppressions=find_markers(text),
     )

@@ -40,6 +40,15 @@ class Link:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline marker: ``<!-- provenance: ignore RULE-ID[,RULE-ID] reason -->`` (``*`` for all)."""
+
+    rules: tuple[str, ...]
+    reason: str = ""
+    line: int | None = None
+
+
 @dataclass(slots=True)
 class Page:
     """A page to audit (or a story to add), after reading and extraction."""
@@ -54,6 +63,7 @@ class Page:
     content_hash: str = ""
     links: list[Link] = field(default_factory=list)
     jsonld: list[dict[str, object]] = field(default_factory=list)  # NewsArticle / Article objects
+    suppressions: list[Suppression] = field(default_factory=list)  # inline "ignore" markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +173,7 @@ class Finding:
     evidence: str = ""
     line: int | None = None
     suppressed: bool = False
+    suppressed_by: str = ""  # "baseline", or "inline: <reason>"
 
 
 @dataclass(slots=True)

@@ -93,6 +93,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "evidence": finding.evidence,
         "line": finding.line,
         "suppressed": finding.suppressed,
+        "suppressed_by": finding.suppressed_by,
     }
 
 

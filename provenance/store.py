@@ -174,6 +174,7 @@ class FindingRow(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     line: Mapped[int | None] = mapped_column(Integer)
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    suppressed_by: Mapped[str] = mapped_column(Text, default="")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -414,6 +415,7 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
                 evidence=f.evidence,
                 line=f.line,
                 suppressed=f.suppressed,
+                suppressed_by=f.suppressed_by,
             )
         )
     return row

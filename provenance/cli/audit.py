@@ -1,0 +1,91 @@
+"""``provenance audit`` and ``provenance check`` (the CI gate: ``audit --fail-on error``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from provenance.audit import run_audit
+from provenance.cli import common
+from provenance.formats import FORMATS, render
+from provenance.model import PageResult
+from provenance.suppress import load_baseline, write_baseline
+
+
+def register(commands: Any) -> None:
+    audit = commands.add_parser("audit", help="audit pages: matches, attribution and findings")
+    _options(audit)
+    audit.set_defaults(handler=run, gate=None)
+    check = commands.add_parser("check", help="CI gate: audit, exit 1 on findings at or above --fail-on")
+    _options(check)
+    check.set_defaults(handler=run, gate="error")
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    common.add_sources(parser)
+    parser.add_argument("--format", choices=sorted(FORMATS), default="table", help="report format")
+    parser.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--fail-on",
+        choices=common.SEVERITIES,
+        help="exit 1 when a finding is at or above this severity (check: error, or the configuration's)",
+    )
+    parser.add_argument(
+        "--licensed",
+        action="append",
+        metavar="AGENCY",
+        help="an agency the publisher is licensed for (repeatable; overrides the configuration)",
+    )
+    parser.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="known findings: reported as suppressed"
+    )
+    parser.add_argument(
+        "--update-baseline", action="store_true", help="write every current finding to the baseline file"
+    )
+    common.add_common(parser)
+    common.add_fetch_options(parser)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    sources = common.sources(args, parser)
+    settings = common.config(args)
+    packs = common.packs(settings)
+    baseline_path = args.baseline or settings.baseline
+    if args.update_baseline and baseline_path is None:
+        parser.error("--update-baseline needs --baseline FILE (or baseline in the configuration)")
+    try:
+        known = load_baseline(baseline_path) if baseline_path and not args.update_baseline else None
+    except (OSError, ValueError) as exc:
+        raise common.Failure(f"cannot read baseline: {exc}") from None
+    factory = common.database(args)
+
+    def on_result(result: PageResult) -> None:
+        if result.status == "error":
+            common.error(result.source, result.error or "")
+
+    with common.fetcher(args, sources, factory) as fetcher:
+        report = run_audit(
+            factory,
+            sources,
+            packs,
+            args.argv if args.argv is not None else sys.argv[1:],
+            stdin=sys.stdin.buffer,
+            on_result=on_result,
+            fetcher=fetcher,
+            config=settings,
+            baseline=known,
+        )
+    common.write(render(report, args.format), args.output)
+    if args.update_baseline:
+        count = write_baseline(baseline_path, report.results)
+        if not args.quiet:
+            print(f"baseline: {count} findings written to {baseline_path}", file=sys.stderr)
+        return common.EXIT_ERROR if report.errors else common.EXIT_CLEAN
+    if report.errors:
+        return common.EXIT_ERROR
+    fail_on = args.fail_on or settings.fail_on or args.gate
+    if fail_on and report.findings_at_or_above(fail_on):
+        return common.EXIT_FINDINGS
+    return common.EXIT_CLEAN

@@ -1,0 +1,171 @@
+"""Options and plumbing shared by the commands: configuration, packs, database, fetcher, output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from provenance import store
+from provenance.config import Config, ConfigError, load_config
+from provenance.fetch import Fetcher, FetchOptions, MemoryValidatorCache
+from provenance.fetch_cache import SqlValidatorCache
+from provenance.packs import PackError, RulePack, load_packs
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("info", "warning", "error")
+
+
+class Failure(Exception):
+    """A usage or set-up error: printed as one line, exit 2."""
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)")
+    parser.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra rule-pack directory (repeatable); its packs extend or replace built-ins",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: the nearest provenance.toml or pyproject.toml [tool.provenance])",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+
+
+def add_sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="file, directory (recursive), .jsonl (one page a line), Markdown, http(s) URL, "
+        "sitemap or feed (URL or .xml file), or - for standard input",
+    )
+
+
+def add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("fetching (http(s) URLs, sitemaps and feeds)")
+    group.add_argument(
+        "--urls", type=Path, metavar="FILE", help="file of URLs to read, one a line (# comments)"
+    )
+    group.add_argument(
+        "--ignore-robots", action="store_true", help="do not honour robots.txt (your own sites)"
+    )
+    group.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback, private and link-local addresses (local testing only)",
+    )
+    group.add_argument(
+        "--max-size", type=float, default=5.0, metavar="MB", help="largest body fetched (default 5)"
+    )
+    group.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
+    )
+    group.add_argument(
+        "--host-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="minimum time between requests to one host (default 1)",
+    )
+
+
+def config(args: argparse.Namespace) -> Config:
+    """The configuration file's settings, with the command line's flags over them."""
+    try:
+        loaded = load_config(args.config)
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    licensed = getattr(args, "licensed", None)
+    return replace(
+        loaded,
+        licensed=tuple(licensed) if licensed else loaded.licensed,
+        rules=(*loaded.rules, *args.rules),
+    )
+
+
+def packs(settings: Config) -> list[RulePack]:
+    try:
+        return load_packs(settings.rules)
+    except PackError as exc:
+        raise Failure(str(exc)) from None
+
+
+def database(args: argparse.Namespace) -> sessionmaker[Session]:
+    try:
+        return store.open_database(args.db)
+    except Exception as exc:
+        raise Failure(f"cannot open database {store.database_url(args.db)}: {exc}") from None
+
+
+def sources(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """The SOURCE arguments plus the lines of ``--urls``; at least one is needed."""
+    found = list(args.sources)
+    if args.urls is not None:
+        try:
+            lines = args.urls.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError as exc:
+            parser.error(f"cannot read --urls {args.urls}: {exc.strerror}")
+        found += [s for line in lines if (s := line.strip()) and not s.startswith("#")]
+    if not found:
+        parser.error("give at least one SOURCE (or --urls FILE)")
+    if found.count("-") > 1:
+        parser.error("standard input (-) given more than once")
+    return found
+
+
+def _needs_network(sources: Sequence[str]) -> bool:
+    return any(
+        s.lower().startswith(("http://", "https://")) or s.lower().endswith((".xml", ".rss", ".atom"))
+        for s in sources
+    )
+
+
+@contextmanager
+def fetcher(
+    args: argparse.Namespace, sources: Sequence[str], factory: sessionmaker[Session] | None
+) -> Iterator[Fetcher | None]:
+    """A fetcher when a source needs the network (closed afterwards); validators cached in the database."""
+    if not _needs_network(sources):
+        yield None
+        return
+    options = FetchOptions(
+        read_timeout=args.timeout,
+        max_bytes=int(args.max_size * 1024 * 1024),
+        host_delay=args.host_delay,
+        respect_robots=not args.ignore_robots,
+        allow_private=args.allow_private,
+    )
+    cache = SqlValidatorCache(factory) if factory is not None else MemoryValidatorCache()
+    instance = Fetcher(options, cache=cache)
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+def error(source: str, reason: str) -> None:
+    print(f"provenance: error: {source}: {reason}", file=sys.stderr)
+
+
+def write(text: str, output: Path | None) -> None:
+    """Write a report to ``output`` or stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror}") from None

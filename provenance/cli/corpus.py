@@ -1,0 +1,48 @@
+"""``provenance corpus add``: load wire stories into the corpus."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from provenance.cli import common
+from provenance.corpus import add_stories
+from provenance.model import InputError, Story
+
+
+def register(commands: Any) -> None:
+    corpus = commands.add_parser("corpus", help="manage the wire-story corpus")
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add or update wire stories")
+    add.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help=".jsonl, .html/.htm/.txt/.md file, a directory, or a URL, sitemap or feed",
+    )
+    add.add_argument("--agency", help="agency of stories that do not name one (e.g. AP, Reuters)")
+    common.add_common(add)
+    common.add_fetch_options(add)
+    add.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    sources = common.sources(args, parser)
+    settings = common.config(args)
+    packs = common.packs(settings)
+    factory = common.database(args)
+
+    def on_item(item: Story | InputError) -> None:
+        if isinstance(item, InputError):
+            common.error(item.source, item.error)
+
+    with common.fetcher(args, sources, factory) as fetcher:
+        result = add_stories(factory, sources, packs, agency=args.agency, on_item=on_item, fetcher=fetcher)
+    if not args.quiet:
+        print(
+            f"corpus: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{len(result.errors)} errors",
+            file=sys.stderr,
+        )
+    return common.EXIT_ERROR if result.errors else common.EXIT_CLEAN
