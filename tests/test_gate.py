@@ -200,3 +200,4 @@ def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], db_url: 
     )
     findings = {f["rule"]: f["severity"] for f in json.loads(out)["documents"][0]["findings"]}
     assert findings["AP-CREDIT"] == "info"
+    assert code == 1  # AP-BYLINE is still an error

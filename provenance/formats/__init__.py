@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provenance.formats import json_format, table
+from provenance.formats import csv_format, github, json_format, junit, sarif, table
 from provenance.report import AuditReport
 
 Renderer = Callable[[AuditReport], str]
@@ -16,6 +16,10 @@ Renderer = Callable[[AuditReport], str]
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_format.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "csv": csv_format.render,
 }
 
 

@@ -8,9 +8,9 @@ page with no findings, so a clean page is visibly a pass rather than absent.
 Counts are per testcase, as JUnit consumers expect (``failures`` never exceeds ``tests``):
 a testcase is an error (unreadable input), else a failure (any unsuppressed finding), else
 skipped (every finding of the rule suppressed), else a pass. A testcase that fails carries
-no ``<skipped>`` element even if some of its findings are suppressed — Jenkins and others
-treat any ``<skipped>`` as "skipped", which would hide the failure — so those findings are
-listed in its ``<system-out>`` instead.
+no ``<skipped>`` element even if some of its findings are suppressed — consumers such as
+Jenkins report a testcase with any ``<skipped>`` as skipped, which would hide the failure — so
+those findings are listed in its ``<system-out>`` instead.
 
 Page text can hold characters XML 1.0 cannot carry at all (control characters); they are
 replaced by U+FFFD so that one odd page never makes the whole report unparseable.
