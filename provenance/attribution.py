@@ -114,7 +114,11 @@ def detect(lines: Sequence[TextLine], meta: Mapping[str, str], packs: Sequence[R
     """Every attribution signal of a page, in page order, metadata last."""
     kept = [(tl, text) for tl in lines if (text := _one_line(tl.text))]
     view = [_Line(i, text, tl.where, tl.line) for i, (tl, text) in enumerate(kept)]
-    per_line = [[s for pack in packs for s in _scan_line(ln, pack)] for ln in view]
+    agency_names = {a.casefold() for pack in packs for a in (*pack.aliases, pack.id)}
+    per_line = [
+        [kept for pack in packs for s in _scan_line(ln, pack) if (kept := _people_only(s, agency_names))]
+        for ln in view
+    ]
     site = meta.get("site_name", "")
     persons = _person_bylines(view, per_line, packs, site, meta.get("title", ""))
     signals: list[Signal] = []
@@ -125,6 +129,20 @@ def detect(lines: Sequence[TextLine], meta: Mapping[str, str], packs: Sequence[R
         signals.extend(persons.get(ln.index, []))
     signals.extend(_meta_signals(meta, packs, site))
     return Attribution(signals=_dedupe(signals))
+
+
+def _people_only(signal: Signal, agency_names: set[str]) -> Signal | None:
+    """A contributor line lists people: "Additional reporting by AFP" names an agency, not a writer.
+
+    Names that are any pack's agency are dropped; a contributor line left with no one is
+    not a contributor line (of this pack's agency) at all.
+    """
+    if signal.kind != "contributor" or not signal.names:
+        return signal
+    people = tuple(n for n in signal.names if n.casefold() not in agency_names)
+    if not people:
+        return None
+    return replace(signal, names=people) if len(people) != len(signal.names) else signal
 
 
 def person_names(text: str, packs: Sequence[RulePack] = ()) -> tuple[str, ...]:

@@ -88,7 +88,7 @@ def test_builtin_dir_holds_the_repo_packs() -> None:
 
 
 def test_builtin_packs_load_in_order(packs: list[RulePack]) -> None:
-    assert [p.id for p in packs] == ["AP", "Reuters"]
+    assert [p.id for p in packs] == ["AFP", "AP", "PA", "Reuters"]
 
 
 def test_aliases(ap: RulePack, reuters: RulePack) -> None:
@@ -235,7 +235,8 @@ def test_pack_for_accepts_ids_and_aliases_in_any_case(packs: list[RulePack]) -> 
     assert pack_for(packs, "ap") is pack_for(packs, "AP")
     assert pack_for(packs, "Associated Press") is pack_for(packs, "AP")
     assert pack_for(packs, "REUTERS") is pack_for(packs, "Reuters")
-    assert pack_for(packs, "AFP") is None
+    assert pack_for(packs, "agence france-presse") is pack_for(packs, "AFP")
+    assert pack_for(packs, "DPA") is None
 
 
 # -- user packs --------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def test_user_pack_with_same_id_replaces_builtin(tmp_path: Path) -> None:
     text = (RULES / "ap.toml").read_text(encoding="utf-8")
     _write(tmp_path / "mine", "my_ap.toml", text.replace('name = "The Associated Press"', 'name = "My AP"'))
     packs = load_packs([tmp_path / "mine"])
-    assert [p.id for p in packs] == ["AP", "Reuters"]
+    assert [p.id for p in packs] == ["AFP", "AP", "PA", "Reuters"]
     ap = pack_for(packs, "AP")
     assert ap is not None and ap.name == "My AP"
     assert ap.path == tmp_path / "mine" / "my_ap.toml"
@@ -254,7 +255,7 @@ def test_user_pack_with_same_id_replaces_builtin(tmp_path: Path) -> None:
 def test_user_pack_with_new_id_is_added(tmp_path: Path) -> None:
     _write(tmp_path, "xna.toml", MINIMAL)
     packs = load_packs([tmp_path])
-    assert [p.id for p in packs] == ["AP", "Reuters", "XNA"]
+    assert [p.id for p in packs] == ["AFP", "AP", "PA", "Reuters", "XNA"]
 
 
 def test_minimal_pack_defaults(tmp_path: Path) -> None:

@@ -352,7 +352,7 @@ def test_unrelated_page_has_no_findings(packs: list[RulePack]) -> None:
 
 
 def test_match_of_agency_without_pack_has_no_findings(packs: list[RulePack]) -> None:
-    assert audit(packs, stripped_ap_page(), match(story("AFP"))) == []
+    assert audit(packs, stripped_ap_page(), match(story("DPA"))) == []
 
 
 def test_match_decides_the_agency(packs: list[RulePack]) -> None:
