@@ -97,8 +97,29 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def citation(result: PageResult) -> dict[str, Any] | None:
+    """What a lawyer cites for a match: the page as read, when, its hash, and the story it copies."""
+    if result.match is None:
+        return None
+    page = result.page
+    story = result.match.story
+    return {
+        "page_url": result.url,
+        "page_source": result.source,
+        "fetched_at": page.meta.get("fetched_at") if page else None,
+        "content_hash": page.content_hash if page else None,
+        "agency": story.agency,
+        "story_id": story.id,
+        "story_url": story.url,
+        "passages": len(result.match.evidence),
+    }
+
+
 def result_dict(result: PageResult) -> dict[str, Any]:
     page = result.page
+    match = match_dict(result.match)
+    if match is not None:
+        match["citation"] = citation(result)
     return {
         "id": result.page_id,
         "source": result.source,
@@ -107,7 +128,7 @@ def result_dict(result: PageResult) -> dict[str, Any]:
         "error": result.error,
         "title": page.title if page else None,
         "content_hash": page.content_hash if page else None,
-        "match": match_dict(result.match),
+        "match": match,
         "attribution": attribution_dict(result),
         "findings": [finding_dict(f) for f in result.findings],
     }

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, BinaryIO, Literal
 
 from provenance import feeds
@@ -77,6 +78,7 @@ class _Record:
     kind: Literal["html", "text", "markdown"]
     fields: dict[str, Any]
     raw: bytes | None = None  # the file's bytes, for the content hash
+    fetched_at: str | None = None  # when a URL was fetched (files: when they were read)
 
 
 # --------------------------------------------------------------------------- public API
@@ -213,7 +215,8 @@ def _fetched_record(url: str, result: FetchResult) -> _Record | InputError:
         return InputError(url, url, "empty response", url)
     kind = _content_kind(result.content_type, body)
     text = decode_body(result)
-    return _Record(url, url, text, kind, {"url": result.final_url or url}, body)
+    fetched = result.fetched_at.isoformat(timespec="seconds") if result.fetched_at else None
+    return _Record(url, url, text, kind, {"url": result.final_url or url}, body, fetched)
 
 
 def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "text", "markdown"]:
@@ -402,7 +405,12 @@ def _page(record: _Record) -> Page | InputError:
         page.title = title
     if record.raw is not None:
         page.content_hash = hashlib.sha256(record.raw).hexdigest()
+    page.meta.setdefault("fetched_at", record.fetched_at or _now())
     return page
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _extract(record: _Record, url: str | None) -> Page:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provenance.formats import csv_format, github, json_format, junit, sarif, table
+from provenance.formats import csv_format, github, html, json_format, junit, markdown_report, prov, sarif, table
 from provenance.report import AuditReport
 
 Renderer = Callable[[AuditReport], str]
@@ -20,6 +20,9 @@ FORMATS: dict[str, Renderer] = {
     "junit": junit.render,
     "github": github.render,
     "csv": csv_format.render,
+    "html": html.render,
+    "markdown": markdown_report.render,
+    "prov": prov.render,
 }
 
 

@@ -1,0 +1,100 @@
+"""Saved runs: report a run again, list runs, diff two runs, PROV export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from provenance.cli import main
+
+NOTICE = "Copyright 2024 The Associated Press. All rights reserved."
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Path:
+    shutil.copytree(SEEDS / "pages", tmp_path / "site")
+    assert main(["corpus", "add", str(SEEDS / "wire"), "--db", db_url]) == 0
+    capsys.readouterr()
+    return tmp_path / "site"
+
+
+def _comparable(report: dict) -> list[dict]:
+    return [
+        {k: v for k, v in d.items() if k != "attribution"}
+        | {"attribution": {k: v for k, v in d["attribution"].items() if k != "signals"}}
+        for d in report["documents"]
+    ]
+
+
+def test_report_of_a_saved_run_equals_the_audit(
+    capsys: pytest.CaptureFixture[str], site: Path, db_url: str
+) -> None:
+    _, live, _ = run(capsys, "audit", str(site), "--format", "json", "--db", db_url)
+    code, saved, _ = run(capsys, "report", "latest", "--format", "json", "--db", db_url)
+    assert code == 0
+    live_json, saved_json = json.loads(live), json.loads(saved)
+    assert saved_json["run"]["id"] == live_json["run"]["id"]
+    for a, b in zip(_comparable(live_json), _comparable(saved_json), strict=True):
+        for key in ("id", "status", "findings"):
+            assert a[key] == b[key], key
+        if a["match"]:
+            for key in ("story_id", "derivation", "coverage", "evidence", "citation"):
+                assert a["match"][key] == b["match"][key], key
+
+
+def test_runs_and_unknown_run(capsys: pytest.CaptureFixture[str], site: Path, db_url: str) -> None:
+    run(capsys, "audit", str(site / "ap-spun.txt"), "--db", db_url)
+    run(capsys, "audit", str(site / "unrelated.txt"), "--db", db_url)
+    code, out, _ = run(capsys, "runs", "--format", "json", "--db", db_url)
+    listed = json.loads(out)
+    assert code == 0 and [r["pages"] for r in listed] == [1, 1] and listed[0]["id"] > listed[1]["id"]
+    code, _, err = run(capsys, "report", "99", "--db", db_url)
+    assert code == 2 and "no run 99" in err
+
+
+def test_diff_shows_a_fixed_page_as_resolved(
+    capsys: pytest.CaptureFixture[str], site: Path, db_url: str
+) -> None:
+    run(capsys, "audit", str(site), "--db", db_url)
+    page = site / "ap-verbatim-stripped.html"
+    html = page.read_text(encoding="utf-8")
+    html = html.replace("By Kevin Marsh, Staff Writer", "By LENA ORTIZ, Associated Press")
+    html = html.replace('content="Kevin Marsh"', 'content="Lena Ortiz"')
+    html = html.replace("</article>", f"<p>{NOTICE}</p></article>")
+    html = html.replace("ELDER RIDGE — ", "ELDER RIDGE (AP) — ", 1)
+    page.write_text(html, encoding="utf-8")
+    run(capsys, "audit", str(site), "--db", db_url)
+    code, out, _ = run(capsys, "diff", "latest~1", "latest", "--format", "json", "--db", db_url)
+    assert code == 0
+    result = json.loads(out)
+    fixed = next(p for p in result["pages"] if p["id"].endswith("ap-verbatim-stripped.html"))
+    assert {f["rule"] for f in fixed["resolved"]} >= {"AP-CREDIT", "AP-NOTICE-MISSING"}
+    assert fixed["new"] == []
+    assert result["totals"]["new"] == 0 and result["totals"]["unchanged"] > 0
+    _, text, _ = run(capsys, "diff", "latest~1", "latest", "--db", db_url)
+    assert "resolved" in text and "ap-verbatim-stripped.html" in text
+
+
+def test_prov_json_export(capsys: pytest.CaptureFixture[str], site: Path, db_url: str) -> None:
+    run(capsys, "audit", str(site / "ap-spun.txt"), str(site / "unrelated.txt"), "--db", db_url)
+    code, out, _ = run(capsys, "report", "latest", "--format", "prov", "--db", db_url)
+    doc = json.loads(out)
+    assert code == 0
+    (derivation,) = doc["wasDerivedFrom"].values()
+    assert derivation["prov:usedEntity"] == "story:ap-2024-0003"
+    assert derivation["prov:generatedEntity"] in doc["entity"]
+    assert derivation["prov:activity"] in doc["activity"]
+    assert derivation["provenance:derivation"] == "spun"
+    assert doc["entity"][derivation["prov:generatedEntity"]]["provenance:contentHash"]
+    (attributed,) = doc["wasAttributedTo"].values()
+    assert attributed["prov:agent"] == "agency:AP"
