@@ -7,8 +7,9 @@ in the project's own database (not a separate HTTP cache such as requests-cache)
 that database already travels with an audit, and because a validator cache is two queries,
 not worth a dependency whose own caching rules (freshness, Vary) we would have to disable.
 
-Importing this module registers ``fetch_cache`` on :class:`provenance.store.Base`, so
-``store.open_database`` creates it. Bodies are zlib-compressed (news HTML shrinks ~5×).
+The table is created by the migrations (``provenance/migrations``) like every other: a
+change to :class:`FetchCacheRow` needs a new migration. Importing this module registers the
+model on :class:`provenance.store.Base`. Bodies are zlib-compressed (news HTML shrinks ~5×).
 Each call is one short transaction on its own session, so the fetcher's worker threads can
 share one :class:`SqlValidatorCache`. URLs longer than :data:`MAX_URL` are not cached.
 """

@@ -177,7 +177,9 @@ def test_rules_list_and_check(capsys: pytest.CaptureFixture[str], tmp_path: Path
     good = ROOT / "rules" / "ap.toml"
     bad = tmp_path / "bad.toml"
     bad.write_text(
-        good.read_text().replace("patterns = [\n    '^(?:{CITY}", "patterns = [\n    '(unclosed',\n    '^(?:{CITY}", 1)
+        good.read_text().replace(
+            "patterns = [\n    '^(?:{CITY}", "patterns = [\n    '(unclosed',\n    '^(?:{CITY}", 1
+        )
     )
     code, out, _ = run(capsys, "rules", "check", str(good), str(bad))
     assert code == 2

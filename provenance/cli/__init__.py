@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from provenance import __version__
-from provenance.cli import audit, corpus, extract, history, rules
+from provenance.cli import audit, corpus, db, extract, history, rules
 from provenance.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Failure
 
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "build_parser", "main"]
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"provenance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (corpus, audit, extract, rules, history):
+    for module in (corpus, audit, extract, rules, history, db):
         module.register(commands)
     return parser
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provenance.formats import csv_format, github, html, json_format, junit, markdown_report, prov, sarif, table
+from provenance.formats import (
+    csv_format,
+    github,
+    html,
+    json_format,
+    junit,
+    markdown_report,
+    prov,
+    sarif,
+    table,
+)
 from provenance.report import AuditReport
 
 Renderer = Callable[[AuditReport], str]

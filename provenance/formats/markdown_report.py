@@ -1,0 +1,217 @@
+"""Markdown: the audit as something to paste into a ticket or an email.
+
+A ticket needs the gist, not the whole run: a title line, the counts, findings by rule, then
+only the pages that have findings, each with its verdict, its findings and the few longest
+aligned passages quoted (page, then story), cut to about 300 characters, with their offsets
+so anyone can find them in the HTML or JSON report. Clean pages get one line each.
+
+Page titles, passages, URLs and finding messages are third-party text: characters Markdown
+would act on (``|`` that would split a table cell, ``*``/``_`` emphasis, ``[`` links, ``<``
+raw HTML, a leading ``#`` or ``>``...) are backslash-escaped, and every quoted text is
+folded onto one line so it cannot open a block of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from provenance.formats.html import (
+    active,
+    findings_phrase,
+    ordered,
+    passage_texts,
+    site_of,
+    verdict,
+)
+from provenance.model import SEVERITY_RANK, Finding, PageResult, Passage
+from provenance.report import AuditReport
+
+QUOTE_CHARS = 300  # per side of a quoted passage
+TOP_PASSAGES = 3  # per page
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
+_ENTITY = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
+_BLOCK_START = re.compile(r"^(?:[#>+=-]|\d+[.)](?=\s|$))")
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\`]+", re.IGNORECASE)
+
+
+def md(text: object, start: bool = False) -> str:
+    """Third-party text made inert: one line, Markdown punctuation and entities escaped.
+
+    ``start``: the text begins a line (or a list item, or a quote), where "# x", "> x",
+    "- x" or "1. x" would open a heading, a quote or a list.
+    """
+    line = " ".join(str(text).split())
+    line = _ENTITY.sub("&amp;", _INLINE.sub(r"\\\1", line))
+    block = _BLOCK_START.match(line) if start else None
+    if block:
+        end = block.end()
+        line = line[: end - 1] + "\\" + line[end - 1 :]
+    return line
+
+
+def url(value: str | None) -> str:
+    """A URL as an autolink when it is a plain http(s) URL (no escapes apply inside), else text."""
+    if not value:
+        return "none"
+    value = value.strip()
+    return f"<{value}>" if _SAFE_URL.fullmatch(value) else md(value)
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary near ``limit`` characters."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", limit // 2, limit)
+    return line[: cut if cut > 0 else limit].rstrip(" ,;:") + " …"
+
+
+def render(report: AuditReport) -> str:
+    results = ordered(report.results)
+    flagged = [r for r in results if r.status == "ok" and r.findings]
+    others = [r for r in results if not (r.status == "ok" and r.findings)]
+    live = sum(len(active(r)) for r in results)
+    out = [
+        f"# provenance audit, run {report.run_id}: {live} finding{'s' if live != 1 else ''} "
+        f"on {sum(1 for r in flagged if active(r))} of {len(results)} pages",
+        "",
+        f"Run {report.run_id} · started {_when(report)} · provenance {md(report.tool_version)}",
+        "",
+        *_counts(report),
+        "",
+        *_by_rule(results),
+    ]
+    if flagged:
+        out += ["", "## Pages with findings"]
+        for i, result in enumerate(flagged, 1):
+            out += ["", *_page(result, i)]
+    if others:
+        out += ["", "## Other pages", ""]
+        out += [f"- {md(_title(r), start=True)} ({md(site_of(r))}): {md(verdict(r))}" for r in others]
+    return "\n".join(out) + "\n"
+
+
+def _when(report: AuditReport) -> str:
+    def show(moment: datetime | None) -> str:
+        return moment.isoformat(sep=" ", timespec="seconds") if moment is not None else "—"
+
+    return f"{show(report.started)}, finished {show(report.finished)} (UTC)"
+
+
+def _title(result: PageResult) -> str:
+    return result.page.title if result.page is not None and result.page.title else result.page_id
+
+
+def _counts(report: AuditReport) -> list[str]:
+    findings = [f for r in report.results for f in r.findings]
+    live = [f for f in findings if not f.suppressed]
+    values = [
+        len(report.results),
+        sum(1 for r in report.results if r.match is not None),
+        len(live),
+        sum(1 for f in live if f.severity == "error"),
+        sum(1 for f in live if f.severity == "warning"),
+        len(findings) - len(live),
+        report.errors,
+    ]
+    return [
+        "| Pages | Matched | Findings | Errors | Warnings | Suppressed | Unreadable |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(str(v) for v in values) + " |",
+    ]
+
+
+def _by_rule(results: Iterable[PageResult]) -> list[str]:
+    counts: Counter[str] = Counter()
+    suppressed: Counter[str] = Counter()
+    pages: defaultdict[str, set[str]] = defaultdict(set)
+    severity: dict[str, str] = {}
+    for r in results:
+        for f in r.findings:
+            (suppressed if f.suppressed else counts)[f.rule] += 1
+            pages[f.rule].add(r.page_id)
+            if f.rule not in severity or SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity[f.rule]]:
+                severity[f.rule] = f.severity
+    if not severity:
+        return ["No findings."]
+    rows = sorted(severity, key=lambda rule: (-SEVERITY_RANK[severity[rule]], rule))
+    return [
+        "| Rule | Severity | Findings | Suppressed | Pages |",
+        "|---|---|---:|---:|---:|",
+        *(
+            f"| {md(rule)} | {severity[rule]} | {counts[rule]} | {suppressed[rule]} | {len(pages[rule])} |"
+            for rule in rows
+        ),
+    ]
+
+
+def _page(result: PageResult, number: int) -> list[str]:
+    out = [f"### {number}. {md(_title(result))}", ""]
+    out.append(f"**Verdict:** {md(verdict(result))}  ")
+    where = f"**Page:** {md(result.source)}"
+    if result.url:
+        where += f" · {url(result.url)}"
+    if result.page is not None and result.page.content_hash:
+        where += f" · hash {md(result.page.content_hash)}"
+    out.append(where + ("  " if result.match else ""))
+    if result.match is not None:
+        story = result.match.story
+        m = result.match
+        out.append(
+            f"**Story:** {md(story.agency)} {md(story.id)}"
+            + (f", {md(story.title)}" if story.title else "")
+            + f" · {url(story.url)}  "
+        )
+        out.append(
+            f"**Match:** {m.derivation}, coverage {m.coverage:.0%}, verbatim {m.verbatim_share:.0%}, "
+            f"rewritten {m.rewritten_share:.0%}, order {'kept' if m.order_kept else 'changed'}"
+        )
+    out += ["", f"**Findings:** {md(findings_phrase(result))}", ""]
+    out += [_finding(f) for f in result.findings]
+    if result.match is not None and result.match.evidence:
+        out += ["", *_evidence(result)]
+    return out
+
+
+def _finding(f: Finding) -> str:
+    where = f" (line {f.line})" if f.line else ""
+    text = f"**{f.severity.upper()}** {md(f.rule)}{where}: {md(f.message)}"
+    if f.suppressed:
+        return f"- ~~{text}~~ suppressed: {md(f.suppressed_by or 'no reason given')}"
+    return f"- {text}"
+
+
+def _evidence(result: PageResult) -> list[str]:
+    match = result.match
+    assert match is not None
+    passages = sorted(match.evidence, key=lambda p: p.page_end - p.page_start, reverse=True)[:TOP_PASSAGES]
+    passages.sort(key=lambda p: p.page_start)
+    total = len(match.evidence)
+    if len(passages) == total:
+        heading = f"**Evidence:** {total} aligned passage{'s' if total != 1 else ''}"
+    else:
+        heading = f"**Evidence:** the {len(passages)} longest of {total} aligned passages"
+    out = [heading]
+    for i, p in enumerate(passages, 1):
+        out += ["", *_passage(result, p, i)]
+    return out
+
+
+def _passage(result: PageResult, p: Passage, number: int) -> list[str]:
+    page_text, story_text = passage_texts(result, p)
+    return [
+        f"{number}. *{p.kind}*, similarity {p.similarity:.0%}: page chars {p.page_start:,}–{p.page_end:,}, "
+        f"story chars {p.story_start:,}–{p.story_end:,}",
+        "",
+        "   Page:",
+        "",
+        f"   > {md(shorten(page_text), start=True)}",
+        "",
+        "   Story:",
+        "",
+        f"   > {md(shorten(story_text), start=True)}",
+    ]

@@ -1,0 +1,217 @@
+"""The store on SQLite and PostgreSQL: signed 64-bit storage, the near-duplicate lookup, upserts.
+
+Every test takes ``db_url`` and so runs on both backends; the PostgreSQL lookup computes the
+Hamming distance in SQL, SQLite in Python, and both must equal a brute-force scan.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, text
+
+from provenance import store
+from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text, to_unsigned
+from provenance.index import BlockPlan
+from provenance.model import Story
+from provenance.retrieval import CorpusIndex
+
+SHINGLE, SKELETON = SCHEMES[0], SCHEMES[1]
+EDGES = [0, 1, (1 << 63) - 1, 1 << 63, (1 << 63) + 1, (1 << 64) - 2, (1 << 64) - 1, 0xDEADBEEFCAFEBABE]
+
+
+def fp(value: int, position: int = 0, scheme: object = SHINGLE) -> Fingerprint:
+    level = "sentence" if scheme is SKELETON else "paragraph"
+    return Fingerprint(scheme.name, scheme.version, level, position, 0, 1, value)  # type: ignore[attr-defined]
+
+
+def story(story_id: str, body: str = "text", agency: str = "AP", **fields: str) -> Story:
+    return Story(id=story_id, agency=agency, text=body, **fields)
+
+
+def add(factory, item: Story, fingerprints: list[Fingerprint]) -> str:  # type: ignore[no-untyped-def]
+    with store.transaction(factory) as session:
+        return store.upsert_story(session, item, fingerprints)
+
+
+def counts(factory) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (store.StoryRow, store.FingerprintRow, store.BlockKeyRow)
+        )
+
+
+def test_values_of_2_to_the_63_and_above_round_trip_signed(db_url: str) -> None:
+    factory = store.open_database(db_url)
+    add(factory, story("edges"), [fp(v, i) for i, v in enumerate(EDGES)])
+    with factory() as session:
+        rows = session.execute(
+            select(store.FingerprintRow.position, store.FingerprintRow.value).order_by(
+                store.FingerprintRow.position
+            )
+        ).all()
+        raw_keys = session.scalars(select(store.BlockKeyRow.key)).all()
+    stored = [value for _, value in rows]
+    assert [to_unsigned(v) for v in stored] == EDGES
+    assert all(-(1 << 63) <= v < (1 << 63) for v in stored)  # BIGINT range: stored signed
+    assert stored[EDGES.index(1 << 63)] == -(1 << 63) and stored[EDGES.index((1 << 64) - 1)] == -1
+    assert min(raw_keys) < 0  # block keys of high values are signed too
+    with factory() as session:  # found again by value: 2**64-1 itself, 2**64-2 and 2**63-1 (1 bit off)
+        hits = store.near_fingerprints(session, [fp((1 << 64) - 1)])
+    assert list(hits.values()) == [{SHINGLE.key: 3}]
+
+
+def _flip(value: int, bits: int, rng: random.Random) -> int:
+    for b in rng.sample(range(64), bits):
+        value ^= 1 << b
+    return value
+
+
+def _brute_force(
+    stored: dict[int, list[Fingerprint]], queries: list[Fingerprint]
+) -> dict[int, dict[str, int]]:
+    """Every stored fingerprint against every query: the answer the indexed lookups must give."""
+    hits: dict[int, dict[str, int]] = defaultdict(dict)
+    for story_id, fps in stored.items():
+        for s in fps:
+            k = SCHEME_BY_KEY[s.scheme_key].k
+            if any(q.scheme_key == s.scheme_key and (q.value ^ s.value).bit_count() <= k for q in queries):
+                hits[story_id][s.scheme_key] = hits[story_id].get(s.scheme_key, 0) + 1
+    return dict(hits)
+
+
+def test_near_lookup_equals_a_brute_force_scan(db_url: str) -> None:
+    rng = random.Random(20241126)
+    queries = [fp(rng.getrandbits(64), i, SHINGLE) for i in range(30)]
+    queries += [fp(rng.getrandbits(64), i, SKELETON) for i in range(30)]
+    queries += [fp(v, 100 + i) for i, v in enumerate(EDGES)]
+    factory = store.open_database(db_url)
+    stored: dict[int, list[Fingerprint]] = {}
+    for n in range(60):
+        fps = []
+        for i in range(6):
+            base = rng.choice(queries)
+            distance = rng.choice([0, 1, 2, 3, 3, 4, 5, 12, 32])  # around k = 3 on both sides
+            scheme = SCHEME_BY_KEY[base.scheme_key]
+            if rng.random() < 0.2:  # the other scheme: the same bits must not count across schemes
+                scheme = SKELETON if scheme is SHINGLE else SHINGLE
+            fps.append(fp(_flip(base.value, distance, rng), i, scheme))
+        fps.append(fp(rng.getrandbits(64), 6))  # far from everything, almost surely
+        add(factory, story(f"s{n}"), fps)
+        with factory() as session:
+            row_id = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == f"s{n}"))
+        stored[row_id] = fps
+    expected = _brute_force(stored, queries)
+    assert sum(sum(c.values()) for c in expected.values()) > 100  # the test has teeth
+    with factory() as session:
+        got = store.near_fingerprints(session, queries)
+        assert got == expected
+        assert CorpusIndex(stored.items()).near(queries) == expected  # the in-memory index agrees
+        if session.get_bind().dialect.name == "postgresql":  # both paths, on the same rows
+            for scheme in SCHEMES:
+                mine = [q for q in queries if q.scheme_key == scheme.key]
+                assert store._near_postgresql(session, scheme, mine) == store._near_filtered(
+                    session, scheme, mine
+                )
+
+
+def test_upsert_adds_keeps_and_updates_one_copy(db_url: str) -> None:
+    factory = store.open_database(db_url)
+    body = "WASHINGTON (AP) — The Senate passed a bill on Tuesday to fund road repairs in all fifty states."
+    fps = fingerprint_text(body)
+    tables = {s.key: len(BlockPlan.for_k(s.k).table_masks) for s in SCHEMES}
+    assert add(factory, story("s1", body, title="One"), fps) == "added"
+    assert counts(factory) == (1, len(fps), sum(tables[f.scheme_key] for f in fps))
+
+    assert add(factory, story("s1", body, title="One, retitled"), fps) == "unchanged"
+    with factory() as session:
+        (row,) = session.scalars(select(store.StoryRow)).all()
+        assert row.title == "One, retitled"  # fields follow the newest copy; fingerprints kept
+    assert counts(factory)[:2] == (1, len(fps))
+
+    longer = body + " It now goes to the House, where its fate is far from certain this year."
+    new_fps = fingerprint_text(longer)
+    assert add(factory, story("s1", longer), new_fps) == "updated"
+    assert counts(factory) == (1, len(new_fps), sum(tables[f.scheme_key] for f in new_fps))
+    with factory() as session:
+        values = sorted(to_unsigned(v) for v in session.scalars(select(store.FingerprintRow.value)))
+    assert values == sorted(f.value for f in new_fps)  # replaced, none left over
+
+    only_shingles = [f for f in new_fps if f.scheme == SHINGLE.name]
+    assert add(factory, story("s1", longer), only_shingles) == "updated"  # the schemes changed
+    assert counts(factory)[:2] == (1, len(only_shingles))
+
+
+def test_upsert_survives_losing_the_insert_race(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer inserts the id between our look-up and our insert: we update theirs."""
+    factory = store.open_database(db_url)
+    body = "LONDON (Reuters) — The central bank held interest rates on Thursday, as most economists expected."
+    fps = fingerprint_text(body)
+    assert add(factory, story("race", body, agency="Reuters"), fps) == "added"
+    real = store._story_for_update
+    calls = {"n": 0}
+
+    def blind_first_look(session, external_id):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(session, external_id)
+
+    monkeypatch.setattr(store, "_story_for_update", blind_first_look)
+    with store.transaction(factory) as session:
+        assert store.upsert_story(session, story("race", body, agency="Reuters"), fps) == "unchanged"
+        assert store.upsert_story(session, story("other", body + " More.", agency="Reuters"), fps) == "added"
+    assert calls["n"] == 3  # the insert failed, the savepoint rolled back, the row was read again
+    assert counts(factory)[:2] == (2, 2 * len(fps))  # and the rest of the transaction committed
+
+
+def test_one_engine_per_database_and_relative_paths_resolved(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert store.engine_for(db_url) is store.engine_for(db_url)
+    assert store.open_database(db_url).kw["bind"] is store.engine_for(db_url)
+    if db_url.startswith("sqlite"):
+        (tmp_path / "a").mkdir()
+        monkeypatch.chdir(tmp_path / "a")
+        here = store.engine_for("sqlite:///rel.db")
+        monkeypatch.chdir(tmp_path)
+        assert store.engine_for("sqlite:///rel.db") is not here  # another directory, another file
+        assert here.url.database == str(tmp_path / "a" / "rel.db")
+
+
+def test_in_memory_sqlite_is_migrated_and_fresh_each_time() -> None:
+    first = store.open_database("sqlite://")
+    add(first, story("m"), [fp(5)])
+    assert counts(first)[0] == 1
+    assert counts(store.open_database("sqlite://"))[0] == 0
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    factory = store.open_database(f"sqlite:///{tmp_path / 'p.db'}")
+    with factory() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.close_databases()
+
+
+@pytest.mark.postgresql
+def test_postgresql_writers_read_committed_readers_one_snapshot(pg_url: str) -> None:
+    factory = store.open_database(pg_url)
+    with factory() as session:
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+    with store.transaction(factory) as session:
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+    with factory() as session:  # the pooled connection went back to the readers' level
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+
+
+def test_deleting_a_story_removes_its_fingerprints_and_keys(db_url: str) -> None:
+    """The foreign keys cascade on both backends (SQLite needs PRAGMA foreign_keys for it)."""
+    factory = store.open_database(db_url)
+    add(factory, story("gone"), [fp(1), fp(2, 1)])
+    with store.transaction(factory) as session:
+        session.execute(delete(store.StoryRow))
+    assert counts(factory) == (0, 0, 0)
