@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from provenance import store
+from provenance.packs import RulePack, load_packs
 
 try:
     from pytest_postgresql import factories
@@ -109,3 +110,28 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for backend, tally in sorted(counts.items()):
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(tally.items()))
         terminalreporter.write_line(f"database tests on {backend}: {summary}")
+
+
+@pytest.fixture(scope="session")
+def packs() -> list[RulePack]:
+    """The built-in rule packs."""
+    return load_packs()
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line in-process: exit code, stdout, stderr."""
+    from provenance.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Path:
+    """A copy of the demo pages to edit, with the demo corpus loaded into ``db_url``."""
+    import shutil
+
+    shutil.copytree(SEEDS / "pages", tmp_path / "site")
+    assert run_cli(capsys, "corpus", "add", str(SEEDS / "wire"), "--db", db_url)[0] == 0
+    return tmp_path / "site"

@@ -9,15 +9,10 @@ from conftest import SEED_PAGE
 
 from provenance.attribution import detect, notice_difference, person_names, same_person
 from provenance.model import Attribution, Signal, TextLine, Where
-from provenance.packs import RulePack, load_packs, pack_for
+from provenance.packs import RulePack, pack_for
 
 PROSE = "Officials met on Tuesday to discuss the plan in detail, and more talks are due next week."
 HEADLINE = "Port strike enters its second week as talks stall"
-
-
-@pytest.fixture(scope="module")
-def packs() -> list[RulePack]:
-    return load_packs()
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_PAGE, SEEDS
+from conftest import run_cli as run
 from sqlalchemy import func, select
 
 from provenance import store
 from provenance.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def audit_json(capsys: pytest.CaptureFixture[str], db_url: str, *sources: str) -> tuple[int, dict, str]:

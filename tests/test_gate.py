@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import SEED_PAGE, SEEDS
+from conftest import run_cli as run
 from sqlalchemy import select
 
 from provenance import store
-from provenance.cli import main
 from provenance.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Path:
-    """A site folder with the demo pages, a database holding the demo corpus."""
-    shutil.copytree(SEEDS / "pages", tmp_path / "site")
-    assert main(["corpus", "add", str(SEEDS / "wire"), "--db", db_url]) == 0
-    capsys.readouterr()
-    return tmp_path / "site"
 
 
 def rules_of(report: dict, name: str) -> set[str]:

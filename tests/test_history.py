@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
-
-from provenance.cli import main
+from conftest import run_cli as run
 
 NOTICE = "Copyright 2024 The Associated Press. All rights reserved."
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Path:
-    shutil.copytree(SEEDS / "pages", tmp_path / "site")
-    assert main(["corpus", "add", str(SEEDS / "wire"), "--db", db_url]) == 0
-    capsys.readouterr()
-    return tmp_path / "site"
 
 
 def _comparable(report: dict) -> list[dict]:

@@ -3,16 +3,14 @@ example for every rule. Example lines are invented; no agency copy is quoted."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pytest
+from packtools import audit, detect_texts, finding, make_match, rules
 
-from provenance.attribution import detect, notice_difference
-from provenance.links import link_signals
-from provenance.model import Attribution, Derivation, Finding, Link, Match, Page, Story, TextLine
+from provenance.attribution import notice_difference
+from provenance.model import Derivation, Link, Match, Story
 from provenance.packs import RulePack, load_packs, pack_for
-from provenance.rules import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,11 +21,6 @@ F3 = "Forecasters warned that more rain was expected before the end of the week 
 PROSE = "Officials met on Tuesday to discuss the plan in detail, and more talks are due next week."
 NOTICE = "Copyright 2024 AFP. All rights reserved."
 DATELINE = "RIVERTON (AFP) - "
-
-
-@pytest.fixture(scope="module")
-def packs() -> list[RulePack]:
-    return load_packs()
 
 
 @pytest.fixture(scope="module")
@@ -42,45 +35,10 @@ def story(byline: str | None = "By Claire DUVAL", **kw: object) -> Story:
 
 
 def match(st: Story | None = None, derivation: Derivation = "verbatim") -> Match:
-    return Match(
-        story=st or story(),
-        derivation=derivation,
-        similarity=0.95,
-        coverage=0.9,
-        verbatim_share=0.9 if derivation == "verbatim" else 0.1,
-        rewritten_share=0.0 if derivation == "verbatim" else 0.8,
-        order_kept=True,
-    )
+    return make_match(st or story(), derivation)
 
 
-def run(packs: list[RulePack], *texts: str, meta: Mapping[str, str] | None = None) -> Attribution:
-    return detect([TextLine(t, "body", i) for i, t in enumerate(texts, 1)], meta or {}, packs)
-
-
-def audit(
-    packs: list[RulePack],
-    texts: list[str],
-    m: Match | None = None,
-    *,
-    links: list[Link] | None = None,
-    licensed: Collection[str] | None = None,
-) -> list[Finding]:
-    lines = [TextLine(t, "body", i) for i, t in enumerate(texts, 1)]
-    page = Page(id="p", source="p.txt", text="\n\n".join(texts), lines=lines, links=list(links or []))
-    attribution = detect(lines, page.meta, packs)
-    agencies = [(p.id, p.link_domains) for p in packs]
-    attribution.signals.extend(link_signals(page.links, agencies, m.story if m else None))
-    return evaluate(page, attribution, m, packs, licensed=licensed)
-
-
-def rules(findings: list[Finding]) -> list[str]:
-    return [f.rule for f in findings]
-
-
-def finding(findings: list[Finding], rule: str) -> Finding:
-    found = [f for f in findings if f.rule == rule]
-    assert len(found) == 1, findings
-    return found[0]
+run = detect_texts
 
 
 def client_page(*, notice: str | None = NOTICE, byline: str = "By Claire DUVAL / AFP") -> list[str]:

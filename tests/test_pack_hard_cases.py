@@ -6,14 +6,12 @@ shows up here as an unexpected finding. Example lines are invented; no agency co
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 import pytest
+from packtools import audit, make_match, rules
 
 from provenance.attribution import detect
-from provenance.model import Derivation, Finding, Match, Page, Story, TextLine
-from provenance.packs import RulePack, load_packs
-from provenance.rules import evaluate
+from provenance.model import Derivation, Match, Story, TextLine
+from provenance.packs import RulePack
 
 P1 = "Dockworkers walked off the job at three ports on Monday, halting cargo worth millions of dollars."
 P2 = "Union leaders said the strike would last until the shipping companies returned to the table."
@@ -29,24 +27,8 @@ AP_NOTICE = "Copyright 2024 The Associated Press. All rights reserved."
 REGISTERED = "Copyright \u00a9 2022 of the Associated Press. Copyright Registered."
 
 
-@pytest.fixture(scope="module")
-def packs() -> list[RulePack]:
-    packs = load_packs()
-    assert {"AFP", "AP", "PA", "Reuters"} <= {p.id for p in packs}
-    return packs
-
-
 def match(agency: str, text: str, byline: str | None, derivation: Derivation = "verbatim") -> Match:
-    st = Story(id=f"{agency.lower()}-1", agency=agency, text=text, byline=byline)
-    return Match(
-        story=st,
-        derivation=derivation,
-        similarity=0.97,
-        coverage=0.95,
-        verbatim_share=0.95,
-        rewritten_share=0.0,
-        order_kept=True,
-    )
+    return make_match(Story(id=f"{agency.lower()}-1", agency=agency, text=text, byline=byline), derivation)
 
 
 def ap_match() -> Match:
@@ -55,18 +37,6 @@ def ap_match() -> Match:
 
 def reuters_match() -> Match:
     return match("Reuters", " ".join((R1, R2)), "By Lars Berg")
-
-
-def audit(
-    packs: list[RulePack], texts: list[str], m: Match | None = None, licensed: Collection[str] | None = None
-) -> list[Finding]:
-    lines = [TextLine(t, "body", i) for i, t in enumerate(texts, 1)]
-    page = Page(id="p", source="p.txt", text="\n\n".join(texts), lines=lines)
-    return evaluate(page, detect(lines, page.meta, packs), m, packs, licensed=licensed)
-
-
-def rules(findings: list[Finding]) -> list[str]:
-    return [f.rule for f in findings]
 
 
 def ap_member_page(notice: str = AP_NOTICE) -> list[str]:

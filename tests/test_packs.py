@@ -13,11 +13,6 @@ RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 @pytest.fixture(scope="module")
-def packs() -> list[RulePack]:
-    return load_packs()
-
-
-@pytest.fixture(scope="module")
 def ap(packs: list[RulePack]) -> RulePack:
     pack = pack_for(packs, "AP")
     assert pack is not None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from conftest import SEED_PAGE
+from packtools import audit, finding, make_match, rules
 
 from provenance.attribution import detect
-from provenance.model import Derivation, Finding, Match, Page, Story, TextLine
+from provenance.model import Derivation, Page, Story, TextLine
 from provenance.packs import RulePack, load_packs
 from provenance.rules import evaluate
 
@@ -23,47 +23,12 @@ R1 = "The central bank held its key rate at 4.5% on Wednesday, as expected by mo
 R2 = "A spokesman told Reuters the decision was unanimous and that policy would stay tight for now."
 
 
-@pytest.fixture(scope="module")
-def packs() -> list[RulePack]:
-    return load_packs()
-
-
 def story(agency: str = "AP", byline: str | None = "By JANE DOE, Associated Press", **kw: object) -> Story:
     text = " ".join((P1, P2, P3) if agency == "AP" else (R1, R2))
     return Story(id=f"{agency.lower()}-1", agency=agency, text=text, byline=byline, **kw)  # type: ignore[arg-type]
 
 
-def match(st: Story, derivation: Derivation = "verbatim") -> Match:
-    return Match(
-        story=st,
-        derivation=derivation,
-        similarity=0.95,
-        coverage=0.9,
-        verbatim_share=0.9 if derivation == "verbatim" else 0.1,
-        rewritten_share=0.0 if derivation == "verbatim" else 0.8,
-        order_kept=True,
-    )
-
-
-def audit(
-    packs: list[RulePack],
-    texts: list[str],
-    m: Match | None = None,
-    meta: Mapping[str, str] | None = None,
-) -> list[Finding]:
-    lines = [TextLine(t, "body", i) for i, t in enumerate(texts, 1)]
-    page = Page(id="p", source="p.txt", text="\n\n".join(texts), lines=lines, meta=dict(meta or {}))
-    return evaluate(page, detect(lines, page.meta, packs), m, packs)
-
-
-def rules(findings: list[Finding]) -> list[str]:
-    return [f.rule for f in findings]
-
-
-def finding(findings: list[Finding], rule: str) -> Finding:
-    found = [f for f in findings if f.rule == rule]
-    assert len(found) == 1, findings
-    return found[0]
+match = make_match
 
 
 def member_page(*, notice: str = AP_NOTICE, byline: str = "By JANE DOE, Associated Press") -> list[str]:
