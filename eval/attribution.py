@@ -15,20 +15,21 @@ Usage: python eval/attribution.py [--data DIR] [--verbose]
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
 
 from provenance.attribution import detect  # noqa: E402
 from provenance.extract import page_from_text  # noqa: E402
 from provenance.model import Attribution  # noqa: E402
 from provenance.packs import load_packs  # noqa: E402
 
+import datasets  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "syndication-2018" / "data"
-LABELS = ROOT / "eval" / "labels" / "syndication_credits.tsv"
 AGENCIES = ("AP", "Reuters", "AFP")
 CREDIT_KINDS = frozenset({"dateline", "byline", "credit", "contributor", "notice"})
 
@@ -45,21 +46,6 @@ def cited(attribution: Attribution) -> set[str]:
     return {s.agency for s in attribution.signals if s.agency and s.prose}
 
 
-def _labels() -> list[dict[str, str]]:
-    lines = [ln for ln in LABELS.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t"))
-
-
-def _articles(data: Path) -> dict[tuple[str, str], str]:
-    csv.field_size_limit(10**8)
-    out = {}
-    for name in ("helsinki", "census", "spotify"):
-        with (data / f"{name}_articles.csv").open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                out[(name, row["id"])] = row["text"].replace(" ### ", "\n\n")
-    return out
-
-
 def _set(value: str) -> set[str]:
     return set() if value.strip() == "none" else {v.strip() for v in value.split(",") if v.strip()}
 
@@ -74,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     packs = load_packs()
     packed = {p.id for p in packs}
-    articles = _articles(args.data)
-    labels = _labels()
+    articles = datasets.syndication_articles(args.data)
+    labels = datasets.syndication_credits()
     counts = {a: {"tp": 0, "fp": 0, "fn": 0} for a in AGENCIES}
     disagreements: list[str] = []
     for row in labels:

@@ -102,7 +102,16 @@ def syndication_articles(folder: Path = DATA / "syndication-2018" / "data") -> d
     return out
 
 
-def syndication_pairs(path: Path = LABELS / "syndication_pairs.tsv") -> list[dict[str, str]]:
-    """Hand-labelled pairs (derived / partial / independent); see eval/labels/README.md."""
+def _labels(path: Path) -> list[dict[str, str]]:
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def syndication_pairs(path: Path = LABELS / "syndication_pairs.tsv") -> list[dict[str, str]]:
+    """Hand-labelled pairs (derived / partial / independent); see eval/labels/README.md."""
+    return _labels(path)
+
+
+def syndication_credits(path: Path = LABELS / "syndication_credits.tsv") -> list[dict[str, str]]:
+    """Hand-labelled articles: which agencies each credits or cites; see eval/labels/README.md."""
+    return _labels(path)
