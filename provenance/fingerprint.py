@@ -55,6 +55,26 @@ def simhash(hashes: np.ndarray, weights: np.ndarray | None = None) -> int:
     return int.from_bytes(np.packbits(sums > total / 2).tobytes(), "big")
 
 
+def simhash_batch(feature_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """The simhash of each feature set, all at once: one ``unpackbits`` and one segmented sum.
+
+    Equal to ``[simhash(f) for f in feature_sets]`` (an empty set gives 0), without a numpy
+    round trip per set: a page's thirty sentence fingerprints cost about as much as one.
+    """
+    sizes = np.fromiter((f.size for f in feature_sets), dtype=np.int64, count=len(feature_sets))
+    out = np.zeros(len(feature_sets), dtype=np.uint64)
+    nonempty = sizes > 0
+    if not nonempty.any():
+        return out
+    hashes = np.concatenate([f for f in feature_sets if f.size]).astype(">u8")
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)
+    starts = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
+    sums = np.add.reduceat(bits, starts, axis=0, dtype=np.int64)
+    packed = np.packbits(sums * 2 > sizes[nonempty, None], axis=1)
+    out[nonempty] = packed.view(">u8").ravel().astype(np.uint64)
+    return out
+
+
 def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK64).bit_count()
 
@@ -68,23 +88,24 @@ def to_unsigned(value: int) -> int:
     return value & _MASK64
 
 
+class _TokenCache(dict[str, int]):
+    """Token -> 64-bit hash; a missing token is hashed (blake2b) once and remembered."""
+
+    def __missing__(self, word: str) -> int:
+        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+        if len(self) < 2_000_000:  # bound the memory of a long-running process
+            self[word] = h
+        return h
+
+
 class TokenHasher:
-    """64-bit token hashes, computed once per distinct token and cached."""
+    """64-bit token hashes, computed once per distinct token and cached (one C-level map)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, int] = {}
+        self._cache = _TokenCache()
 
     def __call__(self, words: Sequence[str]) -> np.ndarray:
-        cache = self._cache
-        out = np.empty(len(words), dtype=np.uint64)
-        for i, w in enumerate(words):
-            h = cache.get(w)
-            if h is None:
-                h = int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "big")
-                if len(cache) < 1_000_000:
-                    cache[w] = h
-            out[i] = h
-        return out
+        return np.fromiter(map(self._cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 _hasher = TokenHasher()
@@ -175,12 +196,14 @@ def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fin
     out: list[Fingerprint] = []
     for scheme in schemes:
         for level in scheme.levels:
-            for i, span in enumerate(spans[level]):
-                feats = scheme.features(span.text)
-                if feats.size >= scheme.min_tokens:
-                    out.append(
-                        Fingerprint(
-                            scheme.name, scheme.version, level, i, span.start, span.end, simhash(feats)
-                        )
-                    )
+            kept = [
+                (i, span, f)
+                for i, span in enumerate(spans[level])
+                if (f := scheme.features(span.text)).size >= scheme.min_tokens
+            ]
+            values = simhash_batch([f for _, _, f in kept])
+            out.extend(
+                Fingerprint(scheme.name, scheme.version, level, i, span.start, span.end, int(value))
+                for (i, span, _), value in zip(kept, values, strict=True)
+            )
     return out

@@ -80,3 +80,12 @@ def test_every_fingerprint_names_its_scheme_and_version() -> None:
     assert {fp.level for fp in fps} == {"document", "paragraph", "sentence"}
     para = [fp for fp in fps if fp.level == "paragraph"]
     assert [fp.position for fp in para] == [0, 1]
+
+
+def test_batch_equals_one_by_one() -> None:
+    from provenance.fingerprint import simhash_batch
+
+    rng = np.random.default_rng(5)
+    sets = [rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) for n in (0, 1, 2, 7, 64, 300, 0, 5)]
+    assert simhash_batch(sets).tolist() == [simhash(s) for s in sets]
+    assert simhash_batch([]).size == 0

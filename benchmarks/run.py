@@ -1,0 +1,210 @@
+"""Speed and memory, each figure side by side with the obvious alternative in the same run.
+
+    python benchmarks/run.py            # full: index at 100k, 1M and 10M fingerprints
+    python benchmarks/run.py --quick    # reduced, under a minute
+
+Prints one table. Measured here so far (issue 7 is in progress):
+
+* fingerprinting: the project's simhash against ``simhash.Simhash`` on the same texts and the
+  same features (word 3-shingles), and against the floor (tokenising only);
+* the block index: build time, peak memory (RSS of a fresh process) and query time (median
+  and p99 per single query, and per query in one batch join) at each size, at k = 3 (the k of
+  both schemes), side by side with ``simhash.SimhashIndex`` where it fits.
+
+Texts are Reuters-21578 stories from ../shared/data when present, else generated text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+
+def _texts(n: int) -> list[str]:
+    from provenance.text import normalize
+
+    try:
+        import datasets
+
+        out = [normalize(s.text) for s, _ in zip(datasets.reuters(), range(n), strict=False)]
+        if out:
+            return out
+    except FileNotFoundError:
+        pass
+    rng = random.Random(1)
+    vocab = [f"w{i}" for i in range(5000)]
+    return [" ".join(rng.choice(vocab) for _ in range(rng.randint(50, 400))) for _ in range(n)]
+
+
+def _best(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_fingerprint(n: int) -> list[tuple[str, str, str]]:
+    from simhash import Simhash
+
+    from provenance.fingerprint import TokenHasher, hash_strings, shingle_hashes, simhash, simhash_batch
+    from provenance.text import shingles, tokens
+
+    texts = _texts(n)
+    words = [tokens(t) for t in texts]
+    features = [shingles(w, 3) for w in words]
+    nfeat = sum(len(f) for f in features)
+    hasher = TokenHasher()
+    assert simhash(hash_strings(features[0])) == Simhash(features[0]).value  # same features, same bits
+
+    floor = _best(lambda: [tokens(t) for t in texts])
+    reference = _best(lambda: [Simhash(f) for f in features], repeat=1)
+    ours_fp = _best(lambda: simhash_batch([shingle_hashes(hasher(w), 3) for w in words]))
+    ours_all = _best(lambda: simhash_batch([shingle_hashes(hasher(tokens(t)), 3) for t in texts]))
+    per = 1e6 / len(texts)
+    return [
+        ("fingerprint", f"{len(texts)} texts, {nfeat / len(texts):.0f} features each", ""),
+        ("  simhash.Simhash (features -> value)", f"{reference * per:.1f} us/text", ""),
+        (
+            "  provenance (features -> value)",
+            f"{ours_fp * per:.1f} us/text",
+            f"{reference / ours_fp:.1f}x faster",
+        ),
+        ("  floor: tokenising only", f"{floor * per:.1f} us/text", ""),
+        (
+            "  provenance (text -> value)",
+            f"{ours_all * per:.1f} us/text",
+            f"{ours_all / floor:.2f}x the floor",
+        ),
+    ]
+
+
+def _child_index(kind: str, size: int, queries: int) -> dict[str, float]:
+    """Runs in a fresh process so its peak RSS is the index's alone."""
+    rng = np.random.default_rng(size)
+    values = rng.integers(0, 2**63, size=size, dtype=np.uint64) * np.uint64(2) + rng.integers(
+        0, 2, size=size, dtype=np.uint64
+    )
+    picks = rng.integers(0, size, size=queries)
+    flips = rng.integers(0, 64, size=(queries, 3))
+    near = values[picks].copy()
+    for j in range(3):
+        near ^= np.uint64(1) << flips[:, j].astype(np.uint64)
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if kind == "provenance":
+        from provenance.index import BlockPlan, MemoryIndex
+
+        start = time.perf_counter()
+        index = MemoryIndex(values, np.arange(size, dtype=np.int64), BlockPlan.for_k(3))
+        build = time.perf_counter() - start
+        singles = []
+        for q in near[: min(queries, 2000)].tolist():
+            t = time.perf_counter()
+            found = index.query(q)
+            singles.append(time.perf_counter() - t)
+        assert found
+        start = time.perf_counter()
+        index.query_batch(near)
+        batch = (time.perf_counter() - start) / queries
+    else:
+        from simhash import Simhash, SimhashIndex
+
+        start = time.perf_counter()
+        index = SimhashIndex([(str(i), Simhash(int(v))) for i, v in enumerate(values.tolist())], k=3)
+        build = time.perf_counter() - start
+        singles = []
+        for q in near[: min(queries, 300)].tolist():
+            t = time.perf_counter()
+            index.get_near_dups(Simhash(int(q)))
+            singles.append(time.perf_counter() - t)
+        batch = float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    singles.sort()
+    return {
+        "build": build,
+        "rss_mb": (peak - base_rss) / 1024,
+        "median_us": statistics.median(singles) * 1e6,
+        "p99_us": singles[int(0.99 * (len(singles) - 1))] * 1e6,
+        "batch_us": batch * 1e6,
+    }
+
+
+def _run_child(kind: str, size: int, queries: int) -> dict[str, float]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(size), str(queries)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def bench_index(sizes: list[int], reference_up_to: int, queries: int) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = [("index (k = 3, 4 block tables)", "", "")]
+    ours: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        r = ours[size] = _run_child("provenance", size, queries)
+        line = (
+            f"build {r['build']:.2f} s, +{r['rss_mb']:.0f} MB RSS, query median {r['median_us']:.0f} us, "
+            f"p99 {r['p99_us']:.0f} us, batch {r['batch_us']:.1f} us/query"
+        )
+        note = ""
+        if size <= reference_up_to:
+            ref = _run_child("simhash", size, queries)
+            note = (
+                f"SimhashIndex: median {ref['median_us']:.0f} us, +{ref['rss_mb']:.0f} MB -> "
+                f"{ref['median_us'] / r['median_us']:.0f}x faster, {ref['rss_mb'] / max(r['rss_mb'], 1):.0f}x less memory"
+            )
+        rows.append((f"  {size:,} fingerprints", line, note))
+    if len(sizes) > 1:
+        first, last = ours[sizes[0]], ours[sizes[-1]]
+        rows.append(
+            (
+                f"  per-query growth {sizes[0]:,} -> {sizes[-1]:,}",
+                f"single {last['median_us'] / first['median_us']:.2f}x, batch {last['batch_us'] / first['batch_us']:.2f}x",
+                "",
+            )
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes, under a minute")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, size, queries = args.child
+        print(json.dumps(_child_index(kind, int(size), int(queries))))
+        return 0
+    if args.quick:
+        rows = bench_fingerprint(500) + bench_index([100_000, 1_000_000], 100_000, 2000)
+    else:
+        rows = bench_fingerprint(5000) + bench_index([100_000, 1_000_000, 10_000_000], 1_000_000, 10_000)
+    import platform
+
+    print(
+        f"provenance benchmarks on {platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    )
+    width = max(len(r[0]) for r in rows)
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
