@@ -135,6 +135,39 @@ def shingle_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
     return h
 
 
+def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
+    """Simhash of the word ``n``-shingles of many texts at once (a corpus load, a benchmark).
+
+    Equal to ``simhash(shingle_hashes(hasher(words), n))`` for each word list, but the tokens
+    of all texts are hashed in one pass and shingled over one concatenated array, so the cost
+    per text is a few array elements, not a few numpy calls.
+    """
+    lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    out = np.zeros(len(word_lists), dtype=np.uint64)
+    short = np.flatnonzero((lengths > 0) & (lengths < n))
+    for i in short:  # fewer words than a shingle: one feature of all of them, as shingle_hashes does
+        out[i] = simhash(shingle_hashes(_hasher(word_lists[i]), n))
+    full = lengths >= n
+    if not full.any():
+        return out
+    flat = _hasher([w for words, ok in zip(word_lists, full, strict=True) if ok for w in words])
+    sizes = lengths[full]
+    width = flat.size - n + 1
+    with np.errstate(over="ignore"):
+        h = flat[:width].copy()
+        for j in range(1, n):
+            h = _mix(h * _MULT + flat[j : j + width])
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    counts = sizes - n + 1  # shingles that stay inside their own text
+    keep = np.repeat(starts, counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    bits = np.unpackbits(h[keep].astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    sums = np.add.reduceat(bits, np.cumsum(counts) - counts, axis=0, dtype=np.int64)
+    out[full] = np.packbits(sums * 2 > counts[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
+    return out
+
+
 def _words_shingles(text: str, n: int) -> np.ndarray:
     words = [w for w, _, _ in token_spans(text)]
     return shingle_hashes(_hasher(words), n)

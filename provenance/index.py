@@ -82,9 +82,25 @@ class MemoryIndex:
         return int(self.values.size)
 
     def query(self, value: int, k: int | None = None) -> list[tuple[int, int]]:
-        """``(id, distance)`` of every stored fingerprint within ``k`` of ``value``."""
-        _q_idx, ids, dist = self.query_batch(np.array([value], dtype=np.uint64), k)
-        return sorted(zip(ids.tolist(), dist.tolist(), strict=True), key=lambda t: (t[1], t[0]))
+        """``(id, distance)`` of every stored fingerprint within ``k`` of ``value``.
+
+        One binary search per table on the scalar key: a single lookup costs a few numpy
+        calls per table, however large the index.
+        """
+        k = self.plan.k if k is None else k
+        q = np.uint64(value)
+        found: dict[int, int] = {}
+        for mask, keys, order in self._tables:
+            key = q & mask
+            lo = int(keys.searchsorted(key, "left"))
+            hi = int(keys.searchsorted(key, "right"))
+            if hi == lo:
+                continue
+            rows = order[lo:hi]
+            dist = np.bitwise_count(self.values[rows] ^ q)
+            for row, d in zip(rows[dist <= k].tolist(), dist[dist <= k].tolist(), strict=True):
+                found[row] = d
+        return sorted(((int(self.ids[row]), d) for row, d in found.items()), key=lambda t: (t[1], t[0]))
 
     def query_batch(
         self, queries: np.ndarray, k: int | None = None

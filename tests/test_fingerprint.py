@@ -89,3 +89,14 @@ def test_batch_equals_one_by_one() -> None:
     sets = [rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) for n in (0, 1, 2, 7, 64, 300, 0, 5)]
     assert simhash_batch(sets).tolist() == [simhash(s) for s in sets]
     assert simhash_batch([]).size == 0
+
+
+def test_many_equals_one_by_one() -> None:
+    from provenance.fingerprint import simhash_many
+
+    h = TokenHasher()
+    rng = random.Random(9)
+    vocab = [f"w{i}" for i in range(50)]
+    lists = [[rng.choice(vocab) for _ in range(rng.choice([0, 1, 2, 3, 5, 40, 200]))] for _ in range(60)]
+    want = [simhash(shingle_hashes(h(w), 3)) if w else 0 for w in lists]
+    assert simhash_many(lists).tolist() == want
