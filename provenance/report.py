@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from provenance.model import SEVERITY_RANK, Finding, Match, PageResult
+from provenance.model import SEVERITY_RANK, Attribution, Finding, Match, PageResult
 
 
 @dataclass(slots=True)
@@ -38,6 +38,18 @@ class AuditReport:
         )
 
 
+def signal_summary(attribution: Attribution) -> dict[str, Any]:
+    """Byline, dateline, credit and contributor lines and notices: shared by audit and extract."""
+    return {
+        "byline": attribution.byline,
+        "dateline": attribution.dateline,
+        "credit_lines": [s.text for s in attribution.of_kind("credit")],
+        "contributor_lines": [s.text for s in attribution.of_kind("contributor")],
+        "copyright_notices": [s.text for s in attribution.of_kind("notice")],
+        "signals": [asdict(s) for s in attribution.signals],
+    }
+
+
 def attribution_dict(result: PageResult) -> dict[str, Any]:
     """The report's ``attribution`` object."""
     attribution = result.attribution
@@ -45,12 +57,7 @@ def attribution_dict(result: PageResult) -> dict[str, Any]:
     return {
         "agency_credited": any(attribution.credits(a) for a in agencies),
         "agencies_detected": attribution.agencies_detected,
-        "byline": attribution.byline,
-        "dateline": attribution.dateline,
-        "credit_lines": [s.text for s in attribution.of_kind("credit")],
-        "contributor_lines": [s.text for s in attribution.of_kind("contributor")],
-        "copyright_notices": [s.text for s in attribution.of_kind("notice")],
-        "signals": [asdict(s) for s in attribution.signals],
+        **signal_summary(attribution),
     }
 
 

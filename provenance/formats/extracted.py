@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from provenance.model import Attribution, InputError, Page
+from provenance.report import signal_summary
 
 
 def document_dict(item: Page | InputError, attribution: Attribution | None) -> dict[str, Any]:
@@ -34,7 +35,6 @@ def document_dict(item: Page | InputError, attribution: Attribution | None) -> d
             "links": [],
             "jsonld": [],
         }
-    attribution = attribution or Attribution()
     return {
         "id": item.id,
         "source": item.source,
@@ -43,16 +43,11 @@ def document_dict(item: Page | InputError, attribution: Attribution | None) -> d
         "error": None,
         "title": item.title,
         "body": item.text,
-        "byline": attribution.byline,
-        "dateline": attribution.dateline,
         "published": item.meta.get("published"),
-        "credit_lines": [s.text for s in attribution.of_kind("credit")],
-        "contributor_lines": [s.text for s in attribution.of_kind("contributor")],
-        "copyright_notices": [s.text for s in attribution.of_kind("notice")],
+        **signal_summary(attribution or Attribution()),
         "links": [asdict(link) for link in item.links],
         "jsonld": item.jsonld,
         "meta": item.meta,
-        "signals": [asdict(s) for s in attribution.signals],
         "content_hash": item.content_hash,
     }
 
