@@ -22,6 +22,7 @@ from provenance.packs import RulePack
 from provenance.sources import StoryInput, read_stories
 
 BATCH = 200
+VERSION_SCHEME = "shingle3"
 
 
 @dataclass(slots=True)
@@ -78,11 +79,11 @@ def group_versions(session: Session, story: Story, fingerprints: Sequence[Finger
     row = session.scalar(select(store.StoryRow).where(store.StoryRow.external_id == story.id))
     if row is None:
         return
-    near = [
-        i
-        for i in retrieval.select(store.near_fingerprints(session, fingerprints), fingerprints)
-        if i != row.id
-    ]
+    # Versions share whole paragraphs, so the word-shingle fingerprints find them; the many
+    # sentence skeletons (there for spun copies) would only make the lookup slower.
+    shingled = [fp for fp in fingerprints if fp.scheme == VERSION_SCHEME]
+    hits = store.near_fingerprints(session, shingled)
+    near = [i for i in retrieval.select(hits, shingled) if i != row.id]
     others = session.scalars(
         select(store.StoryRow).where(store.StoryRow.id.in_(near), store.StoryRow.agency == story.agency)
     ).all()
