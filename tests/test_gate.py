@@ -187,3 +187,18 @@ def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], db_url: 
     findings = {f["rule"]: f["severity"] for f in json.loads(out)["documents"][0]["findings"]}
     assert findings["AP-CREDIT"] == "info"
     assert code == 1  # AP-BYLINE is still an error
+
+
+def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from provenance.cli.progress import progress, wanted
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert not wanted(False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert wanted(False) and not wanted(True)
+    for total in (None, 3):
+        with progress("auditing", True, total) as advance:
+            for _ in range(3):
+                advance()

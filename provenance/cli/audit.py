@@ -9,6 +9,7 @@ from typing import Any
 
 from provenance.audit import run_audit
 from provenance.cli import common
+from provenance.cli.progress import progress, wanted
 from provenance.formats import FORMATS, render
 from provenance.model import PageResult
 from provenance.suppress import load_baseline, write_baseline
@@ -61,11 +62,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         raise common.Failure(f"cannot read baseline: {exc}") from None
     factory = common.database(args)
 
-    def on_result(result: PageResult) -> None:
-        if result.status == "error":
-            common.error(result.source, result.error or "")
+    with (
+        progress("auditing", wanted(args.quiet)) as advance,
+        common.fetcher(args, sources, factory) as fetcher,
+    ):
 
-    with common.fetcher(args, sources, factory) as fetcher:
+        def on_result(result: PageResult) -> None:
+            advance()
+            if result.status == "error":
+                common.error(result.source, result.error or "")
+
         report = run_audit(
             factory,
             sources,

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from provenance.cli import common
+from provenance.cli.progress import progress, wanted
 from provenance.corpus import add_stories
 from provenance.model import InputError, Story
 
@@ -33,11 +34,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     packs = common.packs(settings)
     factory = common.database(args)
 
-    def on_item(item: Story | InputError) -> None:
-        if isinstance(item, InputError):
-            common.error(item.source, item.error)
+    with (
+        progress("adding stories", wanted(args.quiet)) as advance,
+        common.fetcher(args, sources, factory) as fetcher,
+    ):
 
-    with common.fetcher(args, sources, factory) as fetcher:
+        def on_item(item: Story | InputError) -> None:
+            advance()
+            if isinstance(item, InputError):
+                common.error(item.source, item.error)
+
         result = add_stories(factory, sources, packs, agency=args.agency, on_item=on_item, fetcher=fetcher)
     if not args.quiet:
         print(
