@@ -7,7 +7,6 @@ documents are built here. HTTP goes through `responses`, DNS through an injected
 from __future__ import annotations
 
 import gzip
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,12 +129,10 @@ def test_public_doctype_without_declarations_is_read():
     assert parse(fixture("rss091_doctype.xml"), None).urls == [f"{SITE}/old.html"]
 
 
-def test_billion_laughs_refused_quickly():
-    started = time.perf_counter()
+def test_billion_laughs_refused_before_parsing():
     with pytest.raises(FeedError) as err:
         parse(fixture("billion_laughs.xml"), None)
     assert err.value.reason == REFUSED_ENTITIES
-    assert time.perf_counter() - started < 1.0
 
 
 def test_xxe_refused():
