@@ -66,13 +66,15 @@ def simhash_batch(feature_sets: Sequence[np.ndarray]) -> np.ndarray:
     nonempty = sizes > 0
     if not nonempty.any():
         return out
-    hashes = np.concatenate([f for f in feature_sets if f.size]).astype(">u8")
-    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)
-    starts = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
-    sums = np.add.reduceat(bits, starts, axis=0, dtype=np.int64)
-    packed = np.packbits(sums * 2 > sizes[nonempty, None], axis=1)
-    out[nonempty] = packed.view(">u8").ravel().astype(np.uint64)
+    out[nonempty] = _segment_simhash(np.concatenate([f for f in feature_sets if f.size]), sizes[nonempty])
     return out
+
+
+def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Simhash of consecutive segments of ``hashes`` (each of ``sizes[i]`` > 0 features)."""
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    sums = np.add.reduceat(bits, np.cumsum(sizes) - sizes, axis=0, dtype=np.int64)
+    return np.packbits(sums * 2 > sizes[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
 
 
 def hamming(a: int, b: int) -> int:
@@ -162,9 +164,7 @@ def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
     keep = np.repeat(starts, counts) + (
         np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     )
-    bits = np.unpackbits(h[keep].astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
-    sums = np.add.reduceat(bits, np.cumsum(counts) - counts, axis=0, dtype=np.int64)
-    out[full] = np.packbits(sums * 2 > counts[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
+    out[full] = _segment_simhash(h[keep], counts)
     return out
 
 

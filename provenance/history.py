@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance import store
@@ -134,10 +134,6 @@ def _passage(data: dict[str, Any]) -> Passage:
         page_text=data["page"].get("text", ""),
         story_text=data["story"].get("text", ""),
     )
-
-
-def count_runs(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(store.RunRow)) or 0
 
 
 # --- diff -----------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ character offsets on both sides are the evidence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 
 from provenance.model import Derivation, Match, Passage, Story
@@ -152,8 +154,6 @@ class Alignment:
 
 def _longest_increasing(seq: list[int]) -> int:
     """Length of the longest strictly increasing subsequence (patience sorting)."""
-    import bisect
-
     tails: list[int] = []
     for x in seq:
         i = bisect.bisect_left(tails, x)
@@ -221,10 +221,10 @@ def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return f" {' '.join(short)} " in f" {' '.join(long_)} "
 
 
-def align(page_text: str, story_text: str) -> Alignment:
+def align(page_text: str, story_text: str, prepared_page: list[_Sentence] | None = None) -> Alignment:
     """Pair each story sentence with its best page sentence, if any is close enough."""
     story = _prepare(story_text)
-    page = _prepare(page_text)
+    page = prepared_page if prepared_page is not None else _prepare(page_text)
     postings: dict[str, set[int]] = defaultdict(set)
     for j, sent in enumerate(page):
         if len(sent.words) >= MIN_SENTENCE_TOKENS:
@@ -298,9 +298,9 @@ def passages(alignment: Alignment, page_text: str, story_text: str) -> tuple[Pas
     return tuple(out)
 
 
-def verify(page_text: str, story: Story) -> Match | None:
+def verify(page_text: str, story: Story, prepared_page: list[_Sentence] | None = None) -> Match | None:
     """A :class:`Match` when the page is shown to derive from ``story``, else None."""
-    alignment = align(page_text, story.text)
+    alignment = align(page_text, story.text, prepared_page)
     derivation = alignment.derivation()
     if derivation is None:
         return None
@@ -322,7 +322,8 @@ def best_match(page_text: str, stories: list[Story]) -> Match | None:
     Among versions of one story the closest version wins the same way (a page copying the
     update reproduces more of the update than of the first version).
     """
-    matches = [m for m in (verify(page_text, s) for s in stories) if m is not None]
+    page = _prepare(page_text)  # once, whatever the number of candidates
+    matches = [m for m in (verify(page_text, s, page) for s in stories) if m is not None]
     if not matches:
         return None
     return max(matches, key=lambda m: (m.coverage, m.verbatim_share, m.similarity, m.story.published or ""))
@@ -348,8 +349,6 @@ def same_story(a: Story, b: Story) -> bool:
 
 
 def _close_in_time(a: str | None, b: str | None) -> bool:
-    from datetime import datetime
-
     try:
         first, second = datetime.fromisoformat(a or ""), datetime.fromisoformat(b or "")
     except ValueError:

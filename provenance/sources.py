@@ -37,6 +37,13 @@ _SUFFIXES: dict[str, _Kind] = {
 }
 _LISTING_SUFFIXES = (".xml", ".rss", ".atom")  # sitemaps and feeds, when named explicitly
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def needs_network(sources: Sequence[str]) -> bool:
+    """True when a source is a URL, or a sitemap/feed file whose pages must be fetched."""
+    return any(_URL.match(s) or s.lower().endswith(_LISTING_SUFFIXES) for s in sources)
+
+
 _STDIN = "-"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BINARY_HEAD = 65536  # bytes of a JSONL file checked for binary content

@@ -545,10 +545,6 @@ def _copy_fields(row: StoryRow, story: Story, content_hash: str) -> None:
     row.content_hash = content_hash
 
 
-def count_stories(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(StoryRow)) or 0
-
-
 def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> dict[int, dict[str, int]]:
     """For each story: how many of its fingerprints are near one of ``fingerprints``, per scheme.
 

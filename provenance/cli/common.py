@@ -16,6 +16,7 @@ from provenance.config import Config, ConfigError, load_config
 from provenance.fetch import Fetcher, FetchOptions, MemoryValidatorCache
 from provenance.fetch_cache import SqlValidatorCache
 from provenance.packs import PackError, RulePack, load_packs
+from provenance.sources import needs_network
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("info", "warning", "error")
@@ -126,19 +127,12 @@ def sources(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[s
     return found
 
 
-def _needs_network(sources: Sequence[str]) -> bool:
-    return any(
-        s.lower().startswith(("http://", "https://")) or s.lower().endswith((".xml", ".rss", ".atom"))
-        for s in sources
-    )
-
-
 @contextmanager
 def fetcher(
     args: argparse.Namespace, sources: Sequence[str], factory: sessionmaker[Session] | None
 ) -> Iterator[Fetcher | None]:
     """A fetcher when a source needs the network (closed afterwards); validators cached in the database."""
-    if not _needs_network(sources):
+    if not needs_network(sources):
         yield None
         return
     options = FetchOptions(
