@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -70,11 +71,39 @@ def simhash_batch(feature_sets: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Simhash of consecutive segments of ``hashes`` (each of ``sizes[i]`` > 0 features)."""
+_LANES = 16  # counts accumulate in 16-bit lanes: four per 64-bit word, one word per bit offset
+_LANE_BITS = np.uint64(0x0001_0001_0001_0001)
+_LANE_LIMIT = (1 << 16) - 1  # features a segment may have before a lane could overflow
+
+
+def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray:
+    """Simhash of consecutive segments of ``hashes`` (each of ``sizes[i]`` > 0 features).
+
+    ``totals``: the features that count in each segment when some slots are zero padding
+    (a zero hash sets no bit); the segment sizes by default.
+
+    SWAR bit counting: ``(h >> j) & 0x0001000100010001`` keeps bits j, 16+j, 32+j and 48+j
+    of every hash, each alone in a 16-bit lane, so one ``add.reduceat`` over plain uint64
+    words counts four bit positions per segment at once; sixteen shifts cover all 64. That
+    is 16 passes over the hashes instead of an (N, 64) bit matrix (about 20x faster).
+    """
+    totals = sizes if totals is None else totals
+    if sizes.max() > _LANE_LIMIT:  # a lane would overflow: count such huge texts bit by bit
+        return _segment_simhash_unpacked(hashes, sizes, totals)
+    starts = np.cumsum(sizes) - sizes
+    lanes = np.empty((sizes.size, _LANES), dtype=np.uint64)
+    for j in range(_LANES):
+        lanes[:, j] = np.add.reduceat((hashes >> np.uint64(j)) & _LANE_BITS, starts)
+    # Little-endian uint16 view: lanes[s, j] lane L holds the count of bit 16 * L + j.
+    counts = lanes.astype("<u8").view("<u2").reshape(-1, _LANES, 4).transpose(0, 2, 1).reshape(-1, BITS)
+    most_significant_first = counts[:, ::-1].astype(np.int64)
+    return np.packbits(most_significant_first * 2 > totals[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
+
+
+def _segment_simhash_unpacked(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray) -> np.ndarray:
     bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
     sums = np.add.reduceat(bits, np.cumsum(sizes) - sizes, axis=0, dtype=np.int64)
-    return np.packbits(sums * 2 > sizes[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
+    return np.packbits(sums * 2 > totals[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
 
 
 def hamming(a: int, b: int) -> int:
@@ -106,8 +135,11 @@ class TokenHasher:
     def __init__(self) -> None:
         self._cache = _TokenCache()
 
-    def __call__(self, words: Sequence[str]) -> np.ndarray:
-        return np.fromiter(map(self._cache.__getitem__, words), dtype=np.uint64, count=len(words))
+    def __call__(self, words: Iterable[str], count: int = -1) -> np.ndarray:
+        """Hashes of ``words`` in order (``count``: their number, when ``words`` is an iterator)."""
+        if count < 0 and isinstance(words, Sequence):
+            count = len(words)
+        return np.fromiter(map(self._cache.__getitem__, words), dtype=np.uint64, count=count)
 
 
 _hasher = TokenHasher()
@@ -152,19 +184,21 @@ def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
     full = lengths >= n
     if not full.any():
         return out
-    flat = _hasher([w for words, ok in zip(word_lists, full, strict=True) if ok for w in words])
+    kept = word_lists if full.all() else [w for w, ok in zip(word_lists, full, strict=True) if ok]
     sizes = lengths[full]
+    flat = _hasher(chain.from_iterable(kept), count=int(sizes.sum()))
+    # Shingle over the concatenation, then zero the n - 1 shingles at the end of each text
+    # that run into the next one: a zero hash adds no bit, so each text keeps its own
+    # segment of ``sizes[i]`` slots and only its ``sizes[i] - n + 1`` real shingles count.
     width = flat.size - n + 1
+    h = np.zeros(flat.size, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        h = flat[:width].copy()
+        h[:width] = flat[:width]
         for j in range(1, n):
-            h = _mix(h * _MULT + flat[j : j + width])
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    counts = sizes - n + 1  # shingles that stay inside their own text
-    keep = np.repeat(starts, counts) + (
-        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    )
-    out[full] = _segment_simhash(h[keep], counts)
+            h[:width] = _mix(h[:width] * _MULT + flat[j : j + width])
+    ends = np.cumsum(sizes)
+    h[(ends[:, None] - np.arange(1, n)).ravel()] = 0
+    out[full] = _segment_simhash(h, sizes, totals=sizes - n + 1)
     return out
 
 

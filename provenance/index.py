@@ -38,16 +38,34 @@ class BlockPlan:
     def for_k(cls, k: int) -> BlockPlan:
         return cls(k=k, blocks=k + 1)
 
+    @classmethod
+    def for_size(cls, k: int, size: int) -> BlockPlan:
+        """The fewest tables whose keys still split ``size`` fingerprints into small buckets.
+
+        ``k + 1`` blocks give ``k + 1`` tables keyed on 64/(k+1) bits; once the index holds
+        more than ``_BUCKET`` times 2**key_bits fingerprints, each further block (more tables,
+        longer keys) keeps the candidates per query, and so the query time, about flat.
+        """
+        blocks = k + 1
+        while blocks < BITS and size > _BUCKET * 2 ** (BITS * (blocks - k) // blocks):
+            blocks += 1
+        return cls(k=k, blocks=blocks)
+
     @cached_property
     def block_masks(self) -> list[int]:
         edges = [round(i * BITS / self.blocks) for i in range(self.blocks + 1)]
         return [((1 << (edges[i + 1] - edges[i])) - 1) << (BITS - edges[i + 1]) for i in range(self.blocks)]
 
     @cached_property
+    def table_blocks(self) -> list[tuple[int, ...]]:
+        """For each table, the ``r - k`` blocks that must agree exactly."""
+        return list(combinations(range(self.blocks), self.blocks - self.k))
+
+    @cached_property
     def table_masks(self) -> list[int]:
         """One mask per table: the union of the ``r - k`` blocks that must agree exactly."""
         masks = []
-        for chosen in combinations(range(self.blocks), self.blocks - self.k):
+        for chosen in self.table_blocks:
             mask = 0
             for b in chosen:
                 mask |= self.block_masks[b]
@@ -64,76 +82,122 @@ def popcount64(x: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).astype(np.int64)
 
 
+_BUCKET = 64  # fingerprints per bucket of a table key at which another block pays off
+_PER_PREFIX = 4  # fingerprints per directory slot aimed at (the candidates a probe checks)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One permuted table: values sorted by their compacted key, and a directory on its prefix.
+
+    ``offsets[p]:offsets[p + 1]`` are the rows whose key starts with the ``prefix_bits``-bit
+    prefix ``p``: a probe is two array reads, no binary search, and the candidates are one
+    contiguous run of ``values`` (each is then checked by popcount on the full 64 bits).
+    """
+
+    fields: tuple[tuple[int, int, int], ...]  # (right shift, width mask, left shift) per block
+    key_bits: int
+    prefix_bits: int
+    values: np.ndarray  # uint64, sorted by key
+    rows: np.ndarray  # position of each value in the index's arrays
+    offsets: np.ndarray  # 2**prefix_bits + 1 run boundaries
+
+    def prefix(self, values: np.ndarray) -> np.ndarray:
+        key = np.zeros(values.shape, dtype=np.uint64)
+        for right, width, left in self.fields:
+            key |= ((values >> np.uint64(right)) & np.uint64(width)) << np.uint64(left)
+        return (key >> np.uint64(self.key_bits - self.prefix_bits)).astype(np.intp)
+
+
+def _build_table(values: np.ndarray, plan: BlockPlan, chosen: tuple[int, ...]) -> _Table:
+    edges = [round(i * BITS / plan.blocks) for i in range(plan.blocks + 1)]
+    widths = [edges[b + 1] - edges[b] for b in chosen]
+    key_bits = sum(widths)
+    fields, left = [], key_bits
+    for b, width in zip(chosen, widths, strict=True):
+        left -= width
+        fields.append((BITS - edges[b + 1], (1 << width) - 1, left))
+    wanted = max(0, (max(values.size, 1) // _PER_PREFIX).bit_length())
+    prefix_bits = min(key_bits, wanted, 24)
+    table = _Table(tuple(fields), key_bits, prefix_bits, values, values, np.empty(0, dtype=np.intp))
+    prefixes = table.prefix(values)
+    order = np.argsort(prefixes, kind="stable")
+    counts = np.bincount(prefixes, minlength=1 << prefix_bits)
+    offsets = np.zeros(counts.size + 1, dtype=np.int32 if values.size < 2**31 else np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    rows = order.astype(np.int32 if values.size < 2**31 else np.int64)
+    return _Table(tuple(fields), key_bits, prefix_bits, values[order], rows, offsets)
+
+
 class MemoryIndex:
-    """Fingerprints of one scheme in sorted, masked tables; lookups within ``plan.k``."""
+    """Fingerprints of one scheme in permuted tables with prefix directories; lookups within ``plan.k``."""
 
     def __init__(self, values: np.ndarray, ids: np.ndarray, plan: BlockPlan) -> None:
         self.plan = plan
         self.values = np.ascontiguousarray(values, dtype=np.uint64)
         self.ids = np.ascontiguousarray(ids, dtype=np.int64)
-        self._tables: list[tuple[np.uint64, np.ndarray, np.ndarray]] = []
-        for mask in plan.table_masks:
-            m = np.uint64(mask)
-            keys = self.values & m
-            order = np.argsort(keys, kind="stable")
-            self._tables.append((m, keys[order], order.astype(np.int64)))
+        self._tables = [_build_table(self.values, plan, chosen) for chosen in plan.table_blocks]
 
     def __len__(self) -> int:
         return int(self.values.size)
 
     def query(self, value: int, k: int | None = None) -> list[tuple[int, int]]:
-        """``(id, distance)`` of every stored fingerprint within ``k`` of ``value``.
+        """``(id, distance)`` of every stored fingerprint within ``k`` of ``value``, nearest first.
 
-        One binary search per table on the scalar key: a single lookup costs a few numpy
-        calls per table, however large the index.
+        In plain Python per table (two directory reads and a short run of candidates): for one
+        query that beats a round of numpy calls. Batches go through :meth:`query_batch`.
         """
         k = self.plan.k if k is None else k
-        q = np.uint64(value)
         found: dict[int, int] = {}
-        for mask, keys, order in self._tables:
-            key = q & mask
-            lo = int(keys.searchsorted(key, "left"))
-            hi = int(keys.searchsorted(key, "right"))
-            if hi == lo:
-                continue
-            rows = order[lo:hi]
-            dist = np.bitwise_count(self.values[rows] ^ q)
-            for row, d in zip(rows[dist <= k].tolist(), dist[dist <= k].tolist(), strict=True):
-                found[row] = d
+        for table in self._tables:
+            key = 0
+            for right, width, left in table.fields:
+                key |= ((value >> right) & width) << left
+            prefix = key >> (table.key_bits - table.prefix_bits)
+            lo, hi = table.offsets[prefix : prefix + 2].tolist()
+            for row, stored in zip(table.rows[lo:hi].tolist(), table.values[lo:hi].tolist(), strict=True):
+                distance = (stored ^ value).bit_count()
+                if distance <= k:
+                    found[row] = distance
         return sorted(((int(self.ids[row]), d) for row, d in found.items()), key=lambda t: (t[1], t[0]))
 
     def query_batch(
         self, queries: np.ndarray, k: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All pairs within ``k``, as arrays (query index, stored id, distance), one join per table."""
+        """All pairs within ``k``, as arrays (query index, stored id, distance), one join per table.
+
+        Per table: every query's prefix picks its run of candidates from the directory, the
+        runs are laid end to end and checked by popcount in one pass, with no loop per query.
+        """
         k = self.plan.k if k is None else k
         if k > self.plan.k:
             raise ValueError(f"index built for k <= {self.plan.k}, asked for {k}")
         queries = np.ascontiguousarray(queries, dtype=np.uint64)
         found_q: list[np.ndarray] = []
         found_row: list[np.ndarray] = []
-        for mask, keys, order in self._tables:
-            qkeys = queries & mask
-            lo = np.searchsorted(keys, qkeys, side="left")
-            hi = np.searchsorted(keys, qkeys, side="right")
-            counts = hi - lo
+        found_dist: list[np.ndarray] = []
+        for table in self._tables:
+            prefixes = table.prefix(queries)
+            by_prefix = np.argsort(prefixes)  # probes in table order: the reads below stream
+            prefixes = prefixes[by_prefix]
+            lo = table.offsets[prefixes]
+            counts = table.offsets[prefixes + 1] - lo
             total = int(counts.sum())
             if total == 0:
                 continue
-            q_rep = np.repeat(np.arange(queries.size, dtype=np.int64), counts)
-            starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-            pos = np.arange(total, dtype=np.int64) + starts
-            rows = order[pos]
-            dist = popcount64(queries[q_rep] ^ self.values[rows])
-            keep = dist <= k
+            q_rep = np.repeat(by_prefix, counts)
+            pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            dist = np.bitwise_count(table.values[pos] ^ queries[q_rep])
+            keep = np.flatnonzero(dist <= k)
             found_q.append(q_rep[keep])
-            found_row.append(rows[keep])
+            found_row.append(table.rows[pos[keep]])
+            found_dist.append(dist[keep])
         if not found_q:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        q_all = np.concatenate(found_q)
-        row_all = np.concatenate(found_row)
-        pair = np.unique(np.stack([q_all, row_all]), axis=1)  # a pair may agree on several tables
-        q_idx, rows = pair[0], pair[1]
-        dist = popcount64(queries[q_idx] ^ self.values[rows])
-        return q_idx, self.ids[rows], dist
+        q_all = np.concatenate(found_q).astype(np.int64)
+        row_all = np.concatenate(found_row).astype(np.int64)
+        # A pair agreeing on several tables is found once per table: keep one of each.
+        _, first = np.unique(q_all * self.values.size + row_all, return_index=True)
+        dist_all = np.concatenate(found_dist).astype(np.int64)
+        return q_all[first], self.ids[row_all[first]], dist_all[first]

@@ -65,7 +65,7 @@ class CorpusIndex:
             key: MemoryIndex(
                 np.array(vals, dtype=np.uint64),
                 np.arange(len(vals), dtype=np.int64),
-                BlockPlan.for_k(SCHEME_BY_KEY[key].k),
+                BlockPlan.for_size(SCHEME_BY_KEY[key].k, len(vals)),
             )
             for key, vals in values.items()
             if key in SCHEME_BY_KEY

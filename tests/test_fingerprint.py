@@ -86,7 +86,7 @@ def test_batch_equals_one_by_one() -> None:
     from provenance.fingerprint import simhash_batch
 
     rng = np.random.default_rng(5)
-    sets = [rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) for n in (0, 1, 2, 7, 64, 300, 0, 5)]
+    sets = [rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) for n in (0, 1, 2, 7, 64, 300, 0, 5, 70_000)]  # 70,000: past the 16-bit lanes
     assert simhash_batch(sets).tolist() == [simhash(s) for s in sets]
     assert simhash_batch([]).size == 0
 
