@@ -13,13 +13,14 @@ change of features never silently compares incompatible fingerprints.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 
-from provenance.text import Span, paragraphs, sentences, skeleton_tokens, token_spans
+from provenance.text import Span, in_skeleton, paragraphs, sentences, skeleton_tokens, token_spans, tokens
 
 BITS = 64
 _MASK64 = (1 << 64) - 1
@@ -74,6 +75,7 @@ def simhash_batch(feature_sets: Sequence[np.ndarray]) -> np.ndarray:
 _LANES = 16  # counts accumulate in 16-bit lanes: four per 64-bit word, one word per bit offset
 _LANE_BITS = np.uint64(0x0001_0001_0001_0001)
 _LANE_LIMIT = (1 << 16) - 1  # features a segment may have before a lane could overflow
+_FEW = 1024  # below this many hashes, one (N, 64) bit matrix is the faster count (measured)
 
 
 def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray:
@@ -88,7 +90,9 @@ def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray |
     is 16 passes over the hashes instead of an (N, 64) bit matrix (about 20x faster).
     """
     totals = sizes if totals is None else totals
-    if sizes.max() > _LANE_LIMIT:  # a lane would overflow: count such huge texts bit by bit
+    # Few hashes (a page's sentences): the 48 numpy calls below cost more than a bit matrix.
+    # Huge segments: a 16-bit lane would overflow. Both count bit by bit instead.
+    if hashes.size < _FEW or sizes.max() > _LANE_LIMIT:
         return _segment_simhash_unpacked(hashes, sizes, totals)
     starts = np.cumsum(sizes) - sizes
     lanes = np.empty((sizes.size, _LANES), dtype=np.uint64)
@@ -186,10 +190,17 @@ def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
         return out
     kept = word_lists if full.all() else [w for w, ok in zip(word_lists, full, strict=True) if ok]
     sizes = lengths[full]
-    flat = _hasher(chain.from_iterable(kept), count=int(sizes.sum()))
-    # Shingle over the concatenation, then zero the n - 1 shingles at the end of each text
-    # that run into the next one: a zero hash adds no bit, so each text keeps its own
-    # segment of ``sizes[i]`` slots and only its ``sizes[i] - n + 1`` real shingles count.
+    out[full] = _shingled_segments(_hasher(chain.from_iterable(kept), count=int(sizes.sum())), sizes, n)
+    return out
+
+
+def _shingled_segments(flat: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
+    """Simhash of the ``n``-shingles of each segment of token hashes (every ``sizes[i]`` >= n).
+
+    Shingles over the concatenation, then zeroes the n - 1 shingles at the end of each
+    segment that run into the next one: a zero hash adds no bit, so each segment keeps its
+    ``sizes[i]`` slots and only its ``sizes[i] - n + 1`` real shingles count.
+    """
     width = flat.size - n + 1
     h = np.zeros(flat.size, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -198,44 +209,83 @@ def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
             h[:width] = _mix(h[:width] * _MULT + flat[j : j + width])
     ends = np.cumsum(sizes)
     h[(ends[:, None] - np.arange(1, n)).ravel()] = 0
-    out[full] = _segment_simhash(h, sizes, totals=sizes - n + 1)
-    return out
-
-
-def _words_shingles(text: str, n: int) -> np.ndarray:
-    words = [w for w, _, _ in token_spans(text)]
-    return shingle_hashes(_hasher(words), n)
-
-
-def _skeleton_shingles(text: str, n: int) -> np.ndarray:
-    return shingle_hashes(_hasher(skeleton_tokens(text)), n)
+    return _segment_simhash(h, sizes, totals=sizes - n + 1)
 
 
 @dataclass(frozen=True, slots=True)
 class Scheme:
-    """A named, versioned way to turn text into features; ``k`` is its Hamming threshold."""
+    """A named, versioned way to turn text into features; ``k`` is its Hamming threshold.
+
+    Features are the hashes of word ``n``-shingles, of all words or (``skeleton``) of the
+    words a synonym spinner leaves in place (see :func:`provenance.text.skeleton_tokens`).
+    """
 
     name: str
     version: int
     k: int
     levels: tuple[str, ...]
-    features: Callable[[str], np.ndarray]
-    min_tokens: int = 8  # texts shorter than this give no fingerprint (too noisy)
+    n: int = 3
+    skeleton: bool = False
+    min_tokens: int = 8  # texts with fewer features than this give no fingerprint (too noisy)
     min_hits: int = 1  # near fingerprints a story needs under this scheme to become a candidate
 
     @property
     def key(self) -> str:
         return f"{self.name}/{self.version}"
 
+    def features(self, text: str) -> np.ndarray:
+        """The feature hashes of one text: the definition :func:`fingerprint_text` follows."""
+        words = skeleton_tokens(text) if self.skeleton else tokens(text)
+        return shingle_hashes(_hasher(words), self.n)
+
 
 SCHEMES: tuple[Scheme, ...] = (
-    Scheme("shingle3", 1, 3, ("document", "paragraph"), lambda t: _words_shingles(t, 3)),
+    Scheme("shingle3", 1, 3, ("document", "paragraph")),
     # Spin-robust: one fingerprint per sentence of its skeleton (see skeleton_tokens). A whole-
     # document simhash cannot survive spinning (half the features change, so about a third of
     # the bits flip), but most sentences keep their skeleton intact.
-    Scheme("skeleton3", 1, 3, ("sentence",), lambda t: _skeleton_shingles(t, 3), min_tokens=4, min_hits=1),
+    Scheme("skeleton3", 1, 3, ("sentence",), skeleton=True, min_tokens=4),
 )
 SCHEME_BY_KEY = {s.key: s for s in SCHEMES}
+
+
+class _Tokens:
+    """A text tokenised and hashed once; the tokens of any span of it are a slice.
+
+    Paragraphs and sentences start and end at whitespace, so their tokens are exactly the
+    text's tokens inside their offsets: slicing gives what tokenising each span would give.
+    """
+
+    def __init__(self, text: str) -> None:
+        spans = token_spans(text)
+        self.words = [w for w, _, _ in spans]
+        self.starts = [start for _, start, _ in spans]
+        self.hashes = _hasher(self.words)
+
+    def hashes_in(self, span: Span, skeleton: bool) -> np.ndarray:
+        i = bisect_left(self.starts, span.start)
+        j = bisect_left(self.starts, span.end, lo=i)
+        if not skeleton:
+            return self.hashes[i:j]
+        # The skeleton test reads the span's own text (is a capital sentence-initial in it?).
+        kept = [t for t in range(i, j) if in_skeleton(span.text, self.words[t], self.starts[t] - span.start)]
+        return self.hashes[np.asarray(kept, dtype=np.intp)]
+
+
+def _span_simhashes(pieces: Sequence[np.ndarray], scheme: Scheme) -> tuple[list[int], np.ndarray]:
+    """Which spans give a fingerprint (enough features) and their simhashes, all at once."""
+    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
+    n = scheme.n
+    features = np.where(sizes >= n, sizes - n + 1, np.minimum(sizes, 1))
+    kept = np.flatnonzero(features >= scheme.min_tokens)
+    values = np.zeros(kept.size, dtype=np.uint64)
+    whole = sizes[kept] >= n
+    if whole.any():
+        rows = kept[whole]
+        values[whole] = _shingled_segments(np.concatenate([pieces[i] for i in rows]), sizes[rows], n)
+    for at in np.flatnonzero(~whole):  # shorter than one shingle (only if min_tokens <= 1)
+        values[at] = simhash(shingle_hashes(pieces[kept[at]], n))
+    return kept.tolist(), values
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,23 +304,25 @@ class Fingerprint:
 
 
 def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fingerprint]:
-    """Fingerprint a text at each level its schemes ask for: document, paragraphs, sentences."""
+    """Fingerprint a text at each level its schemes ask for: document, paragraphs, sentences.
+
+    The text is tokenised and its tokens hashed once; each level's spans are slices of that,
+    and each level's simhashes are one segmented computation (equal, span by span, to
+    ``simhash(scheme.features(span.text))``; a test holds it to that).
+    """
     spans = {"document": [Span(0, len(text), text)]}
     if any("paragraph" in s.levels for s in schemes):
         spans["paragraph"] = paragraphs(text)
     if any("sentence" in s.levels for s in schemes):
         spans["sentence"] = sentences(text)
+    doc = _Tokens(text)
     out: list[Fingerprint] = []
     for scheme in schemes:
         for level in scheme.levels:
-            kept = [
-                (i, span, f)
-                for i, span in enumerate(spans[level])
-                if (f := scheme.features(span.text)).size >= scheme.min_tokens
-            ]
-            values = simhash_batch([f for _, _, f in kept])
+            level_spans = spans[level]
+            kept, values = _span_simhashes([doc.hashes_in(span, scheme.skeleton) for span in level_spans], scheme)
             out.extend(
-                Fingerprint(scheme.name, scheme.version, level, i, span.start, span.end, int(value))
-                for (i, span, _), value in zip(kept, values, strict=True)
+                Fingerprint(scheme.name, scheme.version, level, i, level_spans[i].start, level_spans[i].end, int(v))
+                for i, v in zip(kept, values.tolist(), strict=True)
             )
     return out

@@ -147,9 +147,12 @@ def in_skeleton(text: str, word: str, start: int) -> bool:
     closed-class words, proper names and figures, and their order. A capital letter marks a
     name only inside a sentence (at its start every word is capitalised).
     """
-    if word in FUNCTION_WORDS or any(c.isdigit() for c in word):
+    if word in FUNCTION_WORDS or _has_digit(word):
         return True
     return text[start].isupper() and not _sentence_initial(text, start)
+
+
+_has_digit = re.compile(r"\d").search
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -100,3 +100,31 @@ def test_many_equals_one_by_one() -> None:
     lists = [[rng.choice(vocab) for _ in range(rng.choice([0, 1, 2, 3, 5, 40, 200]))] for _ in range(60)]
     want = [simhash(shingle_hashes(h(w), 3)) if w else 0 for w in lists]
     assert simhash_many(lists).tolist() == want
+
+
+def test_fingerprint_text_equals_fingerprinting_each_span_on_its_own() -> None:
+    """Tokenising once and slicing gives exactly what tokenising every span would."""
+    import json
+    from pathlib import Path
+
+    from provenance.fingerprint import SCHEMES, fingerprint_text, simhash_batch
+    from provenance.text import Span, normalize, paragraphs, sentences
+
+    stories = Path(__file__).resolve().parent.parent / "seeds" / "wire" / "stories.jsonl"
+    texts = [json.loads(line)["text"] for line in stories.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [
+        "He said so (in private.) Officials Later denied it. The U.S. Senate met at 9 a.m. on Monday.\n\n"
+        'She asked: "Why?" Nobody In the room answered her question about the Budget of 2024.',
+        "short.",
+        "",
+    ]
+    for text in (normalize(t) for t in texts):
+        want = []
+        levels = {"document": [Span(0, len(text), text)], "paragraph": paragraphs(text), "sentence": sentences(text)}
+        for scheme in SCHEMES:
+            for level in scheme.levels:
+                kept = [(i, sp) for i, sp in enumerate(levels[level]) if scheme.features(sp.text).size >= scheme.min_tokens]
+                values = simhash_batch([scheme.features(sp.text) for _, sp in kept])
+                want += [(scheme.name, level, i, sp.start, sp.end, int(v)) for (i, sp), v in zip(kept, values, strict=True)]
+        got = [(fp.scheme, fp.level, fp.position, fp.start, fp.end, fp.value) for fp in fingerprint_text(text)]
+        assert got == want
