@@ -28,12 +28,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from provenance.model import Attribution, Signal, SignalKind, TextLine, Where
 from provenance.packs import RulePack
-from provenance.text import FUNCTION_WORDS, normalize, sentences, tokens
+from provenance.text import FUNCTION_WORDS, Span, normalize, sentences, tokens
 
 OPENING_LINES = 6  # a bare name among the first lines of a page may be its byline
 BYLINE_MAX_WORDS = 25  # a longer line is prose, even if it starts like a byline
@@ -90,6 +91,9 @@ _PERSON_BY = re.compile(
 )
 _SENTENCE_PUNCT = re.compile(r"[.!?]")
 _LABEL_BREAKERS = re.compile(r"[\d!?:;,]|\.$")  # dates, sentences: not a menu label
+# A line is split into sentences once for all packs (the splits are read, never changed).
+_sentences: Callable[[str], list[Span]] = lru_cache(maxsize=4096)(sentences)
+
 _ANY_NOTICE = re.compile(r"©|\([cC]\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
 _NOTICE_PREFIX = re.compile(r"^(?:(?:copyright|©|\(c\))\s*)+", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}(?:\s*-\s*(?:19|20)\d{2})?\b")
@@ -211,9 +215,16 @@ def _scan_line(ln: _Line, pack: RulePack) -> list[Signal]:
 
 def _mask(text: str, ignore: Iterable[re.Pattern[str]]) -> str:
     """The line without photo/video credits, which name an agency without crediting the text."""
+    changed = False
     for pattern in ignore:
-        text = pattern.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()
+        text, count = pattern.subn(" ", text)
+        changed = changed or count > 0
+    if changed or _IRREGULAR_SPACE.search(text):  # else collapsing spaces would change nothing
+        text = re.sub(r"\s+", " ", text).strip()
+    return text
+
+
+_IRREGULAR_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
 def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
@@ -286,7 +297,7 @@ def cut_notices(text: str, pack: RulePack) -> list[str]:
     headline or story that follows on the same line is left out. Runs naming none of the
     pack's aliases are someone else's notice.
     """
-    spans = sentences(text)
+    spans = _sentences(text)
     out: list[str] = []
     i = 0
     while i < len(spans):
@@ -304,6 +315,9 @@ def cut_notices(text: str, pack: RulePack) -> list[str]:
     return out
 
 
+# A line is split into sentences once for all packs (the splits are read, never changed).
+_sentences: Callable[[str], list[Span]] = lru_cache(maxsize=4096)(sentences)
+
 _ANY_NOTICE = re.compile(r"©|\([cC]\)\s*\d{4}|(?i:\bcopyright\b)(?=\s*(?:©|\([cC]\)|\d{4}))")
 _RESERVED = re.compile(r"(?i)\brights\s+reserved\b|\breserved\b|\bcopyright\b")
 
@@ -319,7 +333,7 @@ def _site_notices(ln: _Line) -> list[Signal]:
     """
     out: list[Signal] = []
     for segment in _FOOTER_SEPARATOR.split(ln.text):
-        spans = sentences(segment)
+        spans = _sentences(segment)
         for i, span in enumerate(spans):
             m = _ANY_NOTICE.search(span.text)
             if not m or _word_count(span.text[m.start() :]) > NOTICE_MAX_WORDS:
