@@ -1,28 +1,44 @@
 """Loading wire stories into the corpus: read, detect byline and contributors, fingerprint, upsert.
 
-Stories are written in batches (one transaction per batch), so a large archive streams in
-with flat memory; re-adding a story id updates that story and never duplicates it.
+Stories are streamed from their sources and written in batches, one transaction per batch,
+each table with a few multi-row statements (:func:`provenance.store.upsert_stories`), so a
+large archive goes in fast and with flat memory: nothing of a batch is kept once it is
+written. Re-adding a story id updates that story and never duplicates it. Detecting credits
+and fingerprinting, most of the work, can run in worker processes (``jobs``) while this
+process reads and writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import retrieval, store
 from provenance.attribution import detect
 from provenance.fetch import Fetcher
-from provenance.fingerprint import Fingerprint, fingerprint_text
+from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, fingerprint_text
+from provenance.index import BlockPlan, MemoryIndex
 from provenance.match import same_story
 from provenance.model import InputError, Story, TextLine
 from provenance.packs import RulePack
 from provenance.sources import StoryInput, read_stories
 
-BATCH = 200
+# Stories per transaction: enough for the bulk statements to pay off, few enough that the
+# write lock is held briefly and a batch's rows take a few megabytes.
+BATCH = 500
 VERSION_SCHEME = "shingle3"
+
+Prepared = tuple[Story, list[Fingerprint]]  # a story ready to write: with its fingerprints
+Written = Mapping[int, tuple[Story, Sequence[Fingerprint]]]  # story row id -> the story and its fingerprints
 
 
 @dataclass(slots=True)
@@ -31,6 +47,10 @@ class CorpusResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[InputError] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        """One more story "added", "updated" or "unchanged"."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
@@ -73,23 +93,124 @@ def _canonical_agency(agency: str, packs: Sequence[RulePack]) -> str:
     return agency.strip()
 
 
-def group_versions(session: Session, story: Story, fingerprints: Sequence[Fingerprint]) -> None:
-    """Join ``story`` to the group of its other versions already in the corpus, if any."""
-    session.flush()
-    row = session.scalar(select(store.StoryRow).where(store.StoryRow.external_id == story.id))
-    if row is None:
-        return
+def group_versions(session: Session, written: Written) -> None:
+    """Join each story just written to the group of its other versions in the corpus, if any.
+
+    The whole batch at once: one near-fingerprint lookup for all of its stories (the batch
+    itself is already stored, so versions within it are found too), then an in-memory index
+    of the few stories that lookup found tells which story is near which. Texts are loaded
+    only for the candidates :func:`provenance.match.same_story` must align.
+    """
     # Versions share whole paragraphs, so the word-shingle fingerprints find them; the many
     # sentence skeletons (there for spun copies) would only make the lookup slower.
-    shingled = [fp for fp in fingerprints if fp.scheme == VERSION_SCHEME]
-    hits = store.near_fingerprints(session, shingled)
-    near = [i for i in retrieval.select(hits, shingled) if i != row.id]
-    others = session.scalars(
-        select(store.StoryRow).where(store.StoryRow.id.in_(near), store.StoryRow.agency == story.agency)
-    ).all()
-    versions = [other for other in others if same_story(story, other.to_story())]
-    if versions:
-        store.set_version_group(session, row, versions)
+    shingled = {
+        row_id: [fp for fp in fps if fp.scheme == VERSION_SCHEME] for row_id, (_, fps) in written.items()
+    }
+    near = _near_stories(session, shingled)
+    if not near:
+        return
+    others = {i for ids in near.values() for i in ids if i not in written}
+    agencies = {story.agency for story, _ in written.values()}
+    stories = {row_id: story for row_id, (story, _) in written.items()} | _stories(session, others, agencies)
+    checked: set[tuple[int, int]] = set()
+    for row_id, ids in near.items():
+        story = stories[row_id]
+        versions = []
+        for other in ids:
+            pair = (min(row_id, other), max(row_id, other))
+            candidate = stories.get(other)
+            if pair in checked or candidate is None or candidate.agency != story.agency:
+                continue
+            checked.add(pair)  # the pair is the same seen from either side: align it once
+            if same_story(story, candidate):
+                versions.append(other)
+        if versions:
+            store.set_version_group(session, row_id, versions)
+
+
+def _near_stories(session: Session, shingled: Mapping[int, Sequence[Fingerprint]]) -> dict[int, list[int]]:
+    """For each story: the other stored stories worth checking as its versions (best first)."""
+    queries = [fp for fps in shingled.values() for fp in fps]
+    if not queries:
+        return {}
+    found = store.near_fingerprints(session, queries)  # near any story of the batch
+    hits = _hits_per_story(store.version_fingerprints(session, found, VERSION_SCHEME), shingled)
+    near = {}
+    for row_id, story_hits in hits.items():
+        ids = [i for i in retrieval.select(story_hits, shingled[row_id]) if i != row_id]
+        if ids:
+            near[row_id] = ids
+    return near
+
+
+def _hits_per_story(
+    stored: Mapping[int, Sequence[Fingerprint]], queries: Mapping[int, Sequence[Fingerprint]]
+) -> dict[int, retrieval.Hits]:
+    """``CorpusIndex(stored).near(fps)`` for the ``fps`` of every story in ``queries``, at once.
+
+    One batch join per scheme for the whole batch instead of one small numpy round trip per
+    story: the distinct (querying story, stored fingerprint) pairs within ``k``, counted per
+    stored story and scheme.
+    """
+    hits: dict[int, retrieval.Hits] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for key in {fp.scheme_key for fps in queries.values() for fp in fps} & SCHEME_BY_KEY.keys():
+        values, owners = _flat(stored, key)
+        asked, askers = _flat(queries, key)
+        if not values.size or not asked.size:
+            continue
+        index = MemoryIndex(values, np.arange(values.size), BlockPlan.for_k(SCHEME_BY_KEY[key].k))
+        q_idx, rows, _ = index.query_batch(asked)
+        pairs = np.unique(np.stack([askers[q_idx], rows]), axis=1)
+        for asker, owner in zip(pairs[0].tolist(), owners[pairs[1]].tolist(), strict=True):
+            hits[asker][owner][key] += 1
+    return hits
+
+
+def _flat(fingerprints: Mapping[int, Sequence[Fingerprint]], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """The values of one scheme's fingerprints, and the story each belongs to, as arrays."""
+    pairs = [(fp.value, story) for story, fps in fingerprints.items() for fp in fps if fp.scheme_key == key]
+    values = np.array([v for v, _ in pairs], dtype=np.uint64)
+    return values, np.array([story for _, story in pairs], dtype=np.int64)
+
+
+def _stories(session: Session, row_ids: Iterable[int], agencies: set[str]) -> dict[int, Story]:
+    """Stored stories by row id, those of ``agencies`` only, with what versioning compares."""
+    row = store.StoryRow
+    found: dict[int, Story] = {}
+    for chunk in _chunks(sorted(row_ids), 500):
+        for row_id, external_id, agency, text, published in session.execute(
+            select(row.id, row.external_id, row.agency, row.text, row.published).where(
+                row.id.in_(chunk), row.agency.in_(agencies)
+            )
+        ):
+            found[row_id] = Story(id=external_id, agency=agency, text=text, published=published)
+    return found
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def prepare(item: StoryInput | InputError, packs: Sequence[RulePack]) -> Prepared | InputError:
+    """The CPU-bound part of adding a story (credits detected, fingerprints made), no database."""
+    if isinstance(item, InputError):
+        return item
+    story = to_story(item, packs)
+    return story if isinstance(story, InputError) else (story, fingerprint_text(story.text))
+
+
+def write_batch(factory: sessionmaker[Session], items: Sequence[Prepared]) -> list[str]:
+    """Upsert prepared stories and group their versions, in one transaction.
+
+    Returns each story's outcome ("added", "updated" or "unchanged"), in order. The stories
+    come fingerprinted, so the write lock is held for the writing only.
+    """
+    with store.transaction(factory) as session:
+        done = store.upsert_stories(session, items)
+        written = {o.row_id: item for o, item in zip(done, items, strict=True) if o.outcome != "unchanged"}
+        group_versions(session, written)
+    return [o.outcome for o in done]
 
 
 def add_stories(
@@ -99,30 +220,103 @@ def add_stories(
     agency: str | None = None,
     on_item: Callable[[Story | InputError], None] | None = None,
     fetcher: Fetcher | None = None,
+    jobs: int = 1,
 ) -> CorpusResult:
+    """Read, fingerprint and store every story of ``sources``; ``on_item`` hears of each one read.
+
+    The sources are streamed and written every :data:`BATCH` stories, so memory stays flat
+    however long the input; an unreadable story is one error and the rest still load. With
+    ``jobs`` > 1, a long input is prepared (:func:`prepare`) by that many worker processes
+    while this one reads and writes (see :func:`prepared`); like any ``spawn`` pool, that
+    needs a script calling it to guard its entry point (``if __name__ == "__main__"``).
+    """
     result = CorpusResult()
-    batch: list[Story] = []
-
-    def flush() -> None:
-        with store.transaction(factory) as session:
-            for story in batch:
-                fingerprints = fingerprint_text(story.text)
-                outcome = store.upsert_story(session, story, fingerprints)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                if outcome != "unchanged":
-                    group_versions(session, story, fingerprints)
-        batch.clear()
-
-    for item in read_stories(sources, agency=agency, fetcher=fetcher):
-        story = item if isinstance(item, InputError) else to_story(item, packs)
-        if isinstance(story, InputError):
-            result.errors.append(story)
+    batch: list[Prepared] = []
+    for ready in prepared(read_stories(sources, agency=agency, fetcher=fetcher), packs, jobs):
+        if isinstance(ready, InputError):
+            result.errors.append(ready)
         else:
-            batch.append(story)
+            batch.append(ready)
             if len(batch) >= BATCH:
-                flush()
+                _write(factory, batch, result)
         if on_item is not None:
-            on_item(story)
-    if batch:
-        flush()
+            on_item(ready if isinstance(ready, InputError) else ready[0])
+    _write(factory, batch, result)
     return result
+
+
+def _write(factory: sessionmaker[Session], batch: list[Prepared], result: CorpusResult) -> None:
+    """Write the batch (if any), count its outcomes, and empty it for the next one."""
+    if batch:
+        for outcome in write_batch(factory, batch):
+            result.count(outcome)
+    batch.clear()
+
+
+# --- worker processes -----------------------------------------------------------------------
+
+PARALLEL_AFTER = 1000  # stories prepared here before workers start: a small load never waits for them
+TASK = 50  # stories per task sent to a worker
+AHEAD = 4  # tasks in flight per worker: keeps them busy, and memory bounded however long the input
+
+
+def default_jobs() -> int:
+    """Worker processes for a long load: the CPUs this process may use, at most 4."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cpus))
+
+
+def prepared(
+    items: Iterable[StoryInput | InputError], packs: Sequence[RulePack], jobs: int = 1
+) -> Iterator[Prepared | InputError]:
+    """:func:`prepare` of each item, in input order; past :data:`PARALLEL_AFTER` in ``jobs`` workers.
+
+    Detecting credits and fingerprinting cost several times what writing does, so a long
+    load hands them to worker processes (fresh interpreters: ``spawn``, never a fork of a
+    process that may hold threads and connections), a few tasks ahead of this process,
+    which keeps reading (and fetching) and writing. The input is still streamed.
+    """
+    items = iter(items)
+    head = items if jobs <= 1 else islice(items, PARALLEL_AFTER)
+    for item in head:
+        yield prepare(item, packs)
+    if jobs > 1:
+        yield from _prepared_in_workers(items, packs, jobs)
+
+
+def _prepared_in_workers(
+    items: Iterator[StoryInput | InputError], packs: Sequence[RulePack], jobs: int
+) -> Iterator[Prepared | InputError]:
+    tasks = _tasks(items, TASK)
+    first = next(tasks, None)
+    if first is None:
+        return  # the input ended before the workers would have paid for their start
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(list(packs),))
+    try:
+        pending: deque[Future[list[Prepared | InputError]]] = deque([pool.submit(_prepare_task, first)])
+        for task in tasks:
+            pending.append(pool.submit(_prepare_task, task))
+            if len(pending) >= AHEAD * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:  # on an error (or the caller stopping early) the tasks not started are dropped
+        pool.shutdown(cancel_futures=True)
+
+
+def _tasks(items: Iterator[StoryInput | InputError], size: int) -> Iterator[list[StoryInput | InputError]]:
+    while task := list(islice(items, size)):
+        yield task
+
+
+_worker_packs: list[RulePack] = []
+
+
+def _start_worker(packs: list[RulePack]) -> None:
+    """In each worker, once: the rule packs (compiled patterns pickle), kept for its tasks."""
+    _worker_packs[:] = packs
+
+
+def _prepare_task(task: list[StoryInput | InputError]) -> list[Prepared | InputError]:
+    return [prepare(item, _worker_packs) for item in task]

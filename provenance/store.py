@@ -29,9 +29,11 @@ import hashlib
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CompoundSelect,
     Connection,
     DateTime,
     Float,
@@ -46,28 +49,33 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Text,
     and_,
+    bindparam,
     cast,
     column,
     create_engine,
     delete,
     event,
     func,
+    insert,
+    literal,
     make_url,
+    or_,
     select,
     text,
+    union_all,
     update,
-    values,
 )
-from sqlalchemy.dialects.postgresql import BIT
+from sqlalchemy.dialects.postgresql import ARRAY, BIT
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, Scheme, to_signed, to_unsigned
-from provenance.index import BlockPlan, block_keys
+from provenance.index import BlockPlan
 from provenance.model import PageResult, Story
 from provenance.report import attribution_dict, evidence_list
 
@@ -438,47 +446,115 @@ def upgrade_engine(engine: Engine) -> None:
 # --- corpus ---------------------------------------------------------------------------------
 
 
+_CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
+_ROWS_PER_INSERT = 5000  # fingerprint rows per executemany (bounds the parameters held at once)
+_FIELDS = ("agency", "url", "title", "byline", "dateline", "published", "contributors")
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """One story's outcome in :func:`upsert_stories`: "added", "updated" or "unchanged", and its row."""
+
+    outcome: str
+    row_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What the write path needs of a stored story: no text, its hash stands for it."""
+
+    id: int
+    content_hash: str
+    fields: tuple[Any, ...]  # the values of _FIELDS
+
+
 def upsert_story(session: Session, story: Story, fingerprints: Sequence[Fingerprint]) -> str:
-    """Insert or update a story by its id; returns "added", "updated" or "unchanged".
+    """Insert or update one story by its id; returns "added", "updated" or "unchanged".
 
     The fingerprints are replaced only when the text (or the fingerprint schemes) changed.
     """
-    content_hash = hashlib.sha256(story.text.encode("utf-8")).hexdigest()
+    return upsert_stories(session, [(story, fingerprints)])[0].outcome
+
+
+def upsert_stories(session: Session, items: Sequence[tuple[Story, Sequence[Fingerprint]]]) -> list[Upserted]:
+    """Insert or update many stories by their ids, in bulk; one outcome per item, in order.
+
+    A corpus load writes thousands of stories with ten fingerprints and forty block keys
+    each: row-by-row ORM inserts made that the bottleneck, so each table gets a few
+    multi-row statements per batch instead. The stored rows of the whole batch are read in
+    one query per chunk of ids. A story's fields always follow the newest copy; its
+    fingerprints are replaced only when the text (or the fingerprint schemes) changed.
+    An id given twice counts as two upserts in order (the second sees the first).
+    """
     lock_corpus(session)
-    row = _story_for_update(session, story.id)
-    created = row is None
-    if row is None:
-        row = _insert_story(session, story, content_hash)
-        created = row is not None
-        if row is None:  # a writer that skipped the corpus lock inserted it first: update theirs
-            row = _story_for_update(session, story.id)
-            assert row is not None
-    if not created and row.content_hash == content_hash and _has_schemes(session, row.id, fingerprints):
-        _copy_fields(row, story, content_hash)
-        return "unchanged"
-    _copy_fields(row, story, content_hash)
-    if not created:
-        session.execute(delete(FingerprintRow).where(FingerprintRow.story_id == row.id))
-        row.updated = now()
-    session.flush()
-    for fp in fingerprints:
-        plan = BlockPlan.for_k(SCHEME_BY_KEY[fp.scheme_key].k)
-        fprow = FingerprintRow(
-            story_id=row.id,
-            level=fp.level,
-            position=fp.position,
-            start=fp.start,
-            end=fp.end,
-            scheme=fp.scheme,
-            scheme_version=fp.version,
-            value=to_signed(fp.value),
-        )
-        fprow.keys = [
-            BlockKeyRow(table_no=t, scheme=fp.scheme, scheme_version=fp.version, key=to_signed(key))
-            for t, key in enumerate(block_keys(fp.value, plan))
-        ]
-        session.add(fprow)
-    return "added" if created else "updated"
+    done: list[Upserted] = []
+    for run in _distinct_runs(items):
+        done.extend(_upsert_distinct(session, run))
+    return done
+
+
+def _distinct_runs(
+    items: Sequence[tuple[Story, Sequence[Fingerprint]]],
+) -> Iterator[list[tuple[Story, Sequence[Fingerprint]]]]:
+    """Consecutive runs of ``items`` without a repeated id (a repeat starts the next run)."""
+    run: list[tuple[Story, Sequence[Fingerprint]]] = []
+    ids: set[str] = set()
+    for item in items:
+        if item[0].id in ids:
+            yield run
+            run, ids = [], set()
+        run.append(item)
+        ids.add(item[0].id)
+    if run:
+        yield run
+
+
+def _upsert_distinct(session: Session, items: list[tuple[Story, Sequence[Fingerprint]]]) -> list[Upserted]:
+    hashes = [_content_hash(story.text) for story, _ in items]
+    stored, created = _stored_and_created(
+        session, [(story, h) for (story, _), h in zip(items, hashes, strict=True)]
+    )
+    schemes = _stored_schemes(session, [row.id for row in stored.values()])
+    done: list[Upserted] = []
+    changes: list[dict[str, Any]] = []
+    replaced: list[int] = []
+    fingerprinted: list[tuple[int, Sequence[Fingerprint]]] = []
+    for (story, fingerprints), content_hash in zip(items, hashes, strict=True):
+        row = stored.get(story.id)
+        if row is None:
+            done.append(Upserted("added", created[story.id]))
+            fingerprinted.append((created[story.id], fingerprints))
+        elif row.content_hash == content_hash and schemes.get(row.id, set()) == _schemes(fingerprints):
+            done.append(Upserted("unchanged", row.id))
+            if row.fields != _field_values(story):
+                changes.append({"id": row.id, **_story_values(story, content_hash)})
+        else:
+            done.append(Upserted("updated", row.id))
+            changes.append({"id": row.id, **_story_values(story, content_hash), "updated": now()})
+            replaced.append(row.id)
+            fingerprinted.append((row.id, fingerprints))
+    _delete_fingerprints(session, replaced)
+    _update_stories(session, changes)
+    _insert_fingerprints(session, fingerprinted)
+    return done
+
+
+def _stored_and_created(
+    session: Session, items: list[tuple[Story, str]], attempts: int = 3
+) -> tuple[dict[str, _Stored], dict[str, int]]:
+    """The stored rows of these story ids (locked), and the row ids of those inserted now.
+
+    The corpus lock keeps provenance writers from racing for an id; should another writer
+    (a script, an older version) insert one between our read and our insert, the insert's
+    savepoint rolls back and the rows are read again, theirs included, to be updated.
+    """
+    ids = [story.id for story, _ in items]
+    for _ in range(attempts):
+        stored = _stories_for_update(session, ids)
+        created = _insert_stories(session, [(s, h) for s, h in items if s.id not in stored])
+        if created is not None:
+            return stored, created
+    raise RuntimeError(f"stories kept being inserted by another writer meanwhile: {ids[:5]}…")
 
 
 def lock_corpus(session: Session) -> None:
@@ -494,144 +570,334 @@ def lock_corpus(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CORPUS_LOCK})
 
 
-def _story_for_update(session: Session, external_id: str) -> StoryRow | None:
-    """The story row, locked until commit (PostgreSQL: FOR UPDATE; SQLite holds the write lock)."""
-    return session.scalar(
-        select(StoryRow)
-        .where(StoryRow.external_id == external_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+def _stories_for_update(session: Session, external_ids: Sequence[str]) -> dict[str, _Stored]:
+    """The stored stories among ``external_ids``, locked until commit, by id.
 
-
-def _insert_story(session: Session, story: Story, content_hash: str) -> StoryRow | None:
-    """Insert a new story row inside a savepoint; None when the unique id was taken meanwhile.
-
-    The corpus lock prevents that race between provenance writers; the savepoint keeps the
-    batch's transaction usable should another writer (a script, an older version) win it.
+    PostgreSQL: FOR UPDATE; SQLite holds the write lock already. One query per chunk of ids
+    (not one per story), and without the texts: their hashes tell whether they changed.
     """
-    row = StoryRow(external_id=story.id)
-    _copy_fields(row, story, content_hash)
+    table = StoryRow.__table__
+    columns = [table.c.id, table.c.external_id, table.c.content_hash, *(table.c[f] for f in _FIELDS)]
+    found: dict[str, _Stored] = {}
+    for chunk in _chunks(list(external_ids), _CHUNK):
+        rows = session.execute(select(*columns).where(table.c.external_id.in_(chunk)).with_for_update())
+        for row_id, external_id, content_hash, *fields in rows:
+            found[external_id] = _Stored(row_id, content_hash, _normal_fields(fields))
+    return found
+
+
+def _insert_stories(session: Session, items: Sequence[tuple[Story, str]]) -> dict[str, int] | None:
+    """Insert new story rows (one multi-row statement) inside a savepoint; their row ids by id.
+
+    None when one of the unique ids was taken meanwhile (the savepoint is rolled back and the
+    batch's transaction stays usable).
+    """
+    if not items:
+        return {}
+    table = StoryRow.__table__
+    stamp = now()
+    rows = [
+        {"external_id": story.id, **_story_values(story, content_hash), "added": stamp, "updated": stamp}
+        for story, content_hash in items
+    ]
     try:
         with session.begin_nested():
-            session.add(row)
-            session.flush()
+            result = session.execute(insert(table).returning(table.c.external_id, table.c.id), rows)
+            return {external_id: row_id for external_id, row_id in result}
     except IntegrityError:
         return None
-    return row
 
 
-def _has_schemes(session: Session, story_row_id: int, fingerprints: Sequence[Fingerprint]) -> bool:
-    """True when the stored fingerprints were made with exactly the schemes of ``fingerprints``."""
-    stored = set(
-        session.execute(
-            select(FingerprintRow.scheme, FingerprintRow.scheme_version)
-            .where(FingerprintRow.story_id == story_row_id)
+def _stored_schemes(session: Session, story_row_ids: Sequence[int]) -> dict[int, set[tuple[str, int]]]:
+    """The (scheme, version) pairs each stored story's fingerprints were made with."""
+    table = FingerprintRow.__table__
+    found: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for chunk in _chunks(list(story_row_ids), _CHUNK):
+        rows = session.execute(
+            select(table.c.story_id, table.c.scheme, table.c.scheme_version)
+            .where(table.c.story_id.in_(chunk))
             .distinct()
-        ).all()
+        )
+        for story_id, scheme, version in rows:
+            found[story_id].add((scheme, version))
+    return found
+
+
+def _schemes(fingerprints: Sequence[Fingerprint]) -> set[tuple[str, int]]:
+    return {(fp.scheme, fp.version) for fp in fingerprints}
+
+
+def _content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _story_values(story: Story, content_hash: str) -> dict[str, Any]:
+    """The columns a story's upsert writes (besides its id and timestamps)."""
+    return {
+        **dict(zip(_FIELDS, _field_values(story), strict=True)),
+        "text": story.text,
+        "content_hash": content_hash,
+    }
+
+
+def _field_values(story: Story) -> tuple[Any, ...]:
+    return (
+        story.agency,
+        story.url,
+        story.title,
+        story.byline,
+        story.dateline,
+        story.published,
+        list(story.contributors),
     )
-    return {tuple(r) for r in stored} == {(fp.scheme, fp.version) for fp in fingerprints}
 
 
-def _copy_fields(row: StoryRow, story: Story, content_hash: str) -> None:
-    row.agency = story.agency
-    row.url = story.url
-    row.title = story.title
-    row.byline = story.byline
-    row.dateline = story.dateline
-    row.published = story.published
-    row.contributors = list(story.contributors)
-    row.text = story.text
-    row.content_hash = content_hash
+def _normal_fields(stored: Sequence[Any]) -> tuple[Any, ...]:
+    """Stored field values as :func:`_field_values` gives them (contributors: a list, never NULL)."""
+    *plain, contributors = stored
+    return (*plain, list(contributors or ()))
+
+
+def _update_stories(session: Session, changes: Sequence[dict[str, Any]]) -> None:
+    """Write changed story fields, one executemany per set of columns ("updated" or not)."""
+    table = StoryRow.__table__
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for change in changes:
+        by_columns[tuple(sorted(change))].append({f"new_{k}": v for k, v in change.items()})
+    for columns, rows in by_columns.items():
+        values = {c: bindparam(f"new_{c}") for c in columns if c != "id"}
+        session.execute(update(table).where(table.c.id == bindparam("new_id")).values(values), rows)
+
+
+def _delete_fingerprints(session: Session, story_row_ids: Sequence[int]) -> None:
+    """Drop these stories' fingerprints; their block keys go with them (ON DELETE CASCADE)."""
+    table = FingerprintRow.__table__
+    for chunk in _chunks(list(story_row_ids), _CHUNK):
+        session.execute(delete(table).where(table.c.story_id.in_(chunk)))
+
+
+def _insert_fingerprints(session: Session, entries: Sequence[tuple[int, Sequence[Fingerprint]]]) -> None:
+    """Insert fingerprints (a few thousand rows per statement), then their block keys.
+
+    The block keys are made by the database from the rows just inserted (see
+    :func:`_insert_block_keys`), so the forty key rows a story has never pass through
+    Python, and no fingerprint id has to come back.
+    """
+    table = FingerprintRow.__table__
+    flat = [(story_id, fp) for story_id, fingerprints in entries for fp in fingerprints]
+    for chunk in _chunks(flat, _ROWS_PER_INSERT):
+        rows = [
+            {
+                "story_id": story_id,
+                "level": fp.level,
+                "position": fp.position,
+                "start": fp.start,
+                "end": fp.end,
+                "scheme": fp.scheme,
+                "scheme_version": fp.version,
+                "value": to_signed(fp.value),
+            }
+            for story_id, fp in chunk
+        ]
+        session.execute(insert(table), rows)
+    schemes = {(fp.scheme, fp.version) for _, fp in flat}
+    _insert_block_keys(session, [story_id for story_id, _ in entries], schemes)
+
+
+def _insert_block_keys(session: Session, story_row_ids: Sequence[int], schemes: set[tuple[str, int]]) -> None:
+    """The block keys of these stories' fingerprints: one ``INSERT … SELECT`` per scheme and table.
+
+    A key is the fingerprint's value under the table's mask. On the signed BIGINTs stored,
+    ``value & signed(mask)`` has exactly the bits of the unsigned ``value & mask``, so SQL's
+    ``&`` (SQLite and PostgreSQL alike) gives the same key :func:`block_keys` gives.
+    """
+    fps, keys = FingerprintRow.__table__.c, BlockKeyRow.__table__
+    for scheme, version in sorted(schemes):
+        plan = BlockPlan.for_k(SCHEME_BY_KEY[f"{scheme}/{version}"].k)
+        for t, mask in enumerate(plan.table_masks):
+            for chunk in _chunks(list(story_row_ids), _CHUNK):
+                made = select(
+                    fps.id,
+                    literal(t, Integer),
+                    fps.scheme,
+                    fps.scheme_version,
+                    fps.value.op("&")(literal(to_signed(mask), BigInteger)),
+                ).where(fps.story_id.in_(chunk), fps.scheme == scheme, fps.scheme_version == version)
+                columns = ["fingerprint_id", "table_no", "scheme", "scheme_version", "key"]
+                session.execute(insert(keys).from_select(columns, made))
 
 
 def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> dict[int, dict[str, int]]:
     """For each story: how many of its fingerprints are near one of ``fingerprints``, per scheme.
 
     "Near" is within the scheme's ``k``. The indexed block keys are probed for each block
-    table's key; on PostgreSQL the Hamming distance is checked in the query too, so only
-    near rows cross the wire; elsewhere it is checked here. The same answer as
-    :meth:`provenance.retrieval.CorpusIndex.near`, from the database.
+    table's key. On PostgreSQL one query answers the whole page, the Hamming distance checked
+    in SQL so only near rows cross the wire; elsewhere one query per scheme (and chunk of a
+    long page), checked here. The same answer as :meth:`provenance.retrieval.CorpusIndex.near`,
+    from the database; a few constant statements, compiled once, since the lookup runs for
+    every audited page and every story a corpus load groups.
     """
     by_scheme: dict[str, list[Fingerprint]] = defaultdict(list)
     for fp in fingerprints:
         if fp.scheme_key in SCHEME_BY_KEY:
             by_scheme[fp.scheme_key].append(fp)
-    near = _near_postgresql if session.get_bind().dialect.name == "postgresql" else _near_filtered
+    if not by_scheme:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        found = _near_postgresql_schemes(session, by_scheme)
+    else:
+        found = {key: _near_filtered(session, SCHEME_BY_KEY[key], fps) for key, fps in by_scheme.items()}
     hits: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for key, fps in by_scheme.items():
-        for story_id in near(session, SCHEME_BY_KEY[key], fps).values():
+    for key, matched in found.items():
+        for story_id in matched.values():
             hits[story_id][key] += 1
     return {story: dict(counts) for story, counts in hits.items()}
+
+
+_NEAR_CHUNK = 200  # fingerprints per query: 200 keys per table stays under SQLite's old 999 variables
+
+
+@cache
+def _near_keys_statement(tables: int) -> CompoundSelect[Any]:
+    """Block-key candidates for ``tables`` tables at once, built and compiled once per table count.
+
+    One ``SELECT … WHERE scheme = ? AND scheme_version = ? AND table_no = t AND key IN (…)``
+    per table, joined by UNION ALL into one statement: each part is an equality probe of
+    ``ix_fingerprint_keys_lookup`` on all its columns, which every planner picks with or
+    without statistics (an OR of the tables in one WHERE let SQLite, without ANALYZE, scan
+    the scheme's whole index). The ``IN`` lists are expanding parameters, so every page
+    reuses one cached compiled statement (building a new ``select`` per table and page cost
+    more than the probes themselves). Plain Core, portable to any backend.
+    """
+    keys, fps = BlockKeyRow.__table__.c, FingerprintRow.__table__.c
+    return union_all(
+        *(
+            select(keys.table_no, keys.key, fps.id, fps.story_id, fps.value)
+            .join_from(BlockKeyRow.__table__, FingerprintRow.__table__, keys.fingerprint_id == fps.id)
+            .where(
+                keys.scheme == bindparam("scheme"),
+                keys.scheme_version == bindparam("version"),
+                keys.table_no == t,
+                keys.key.in_(bindparam(f"keys{t}", expanding=True)),
+            )
+            for t in range(tables)
+        )
+    )
 
 
 def _near_filtered(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -> dict[int, int]:
     """Stored fingerprint id → story id, for those within ``scheme.k`` of a query (Python check).
 
-    One query per block table and chunk of keys; the candidates that share a key are
-    checked by popcount here.
+    One query per chunk of fingerprints with every block table's keys (see
+    :func:`_near_keys_statement`); the candidates that share a key are checked by popcount
+    here. Run on the session's connection (its snapshot) as a Core statement: the ORM's
+    result machinery is not needed for plain tuples.
     """
-    plan = BlockPlan.for_k(scheme.k)
+    masks = BlockPlan.for_k(scheme.k).table_masks
+    statement = _near_keys_statement(len(masks))
+    connection = session.connection()
     matched: dict[int, int] = {}
-    for t, mask in enumerate(plan.table_masks):
-        wanted: dict[int, list[int]] = defaultdict(list)
-        for fp in fps:
-            wanted[to_signed(fp.value & mask)].append(fp.value)
-        for chunk in _chunks(list(wanted), 500):
-            rows = session.execute(
-                select(BlockKeyRow.key, FingerprintRow.id, FingerprintRow.story_id, FingerprintRow.value)
-                .join(FingerprintRow, BlockKeyRow.fingerprint_id == FingerprintRow.id)
-                .where(
-                    BlockKeyRow.scheme == scheme.name,
-                    BlockKeyRow.scheme_version == scheme.version,
-                    BlockKeyRow.table_no == t,
-                    BlockKeyRow.key.in_(chunk),
-                )
-            )
-            for block_key, fp_id, story_id, value in rows:
-                if fp_id in matched:
-                    continue
-                stored = to_unsigned(value)
-                if any((stored ^ q).bit_count() <= scheme.k for q in wanted[block_key]):
-                    matched[fp_id] = story_id
+    for chunk in _chunks(list(fps), _NEAR_CHUNK):
+        wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for fp in chunk:
+            for t, mask in enumerate(masks):
+                wanted[(t, to_signed(fp.value & mask))].append(fp.value)
+        params: dict[str, Any] = {"scheme": scheme.name, "version": scheme.version}
+        params.update({f"keys{t}": [] for t in range(len(masks))})
+        for t, block_key in wanted:
+            params[f"keys{t}"].append(block_key)
+        for t, block_key, fp_id, story_id, value in connection.execute(statement, params):
+            if fp_id in matched:
+                continue
+            stored = to_unsigned(value)
+            if any((stored ^ q).bit_count() <= scheme.k for q in wanted[(t, block_key)]):
+                matched[fp_id] = story_id
     return matched
+
+
+@cache
+def _near_postgresql_statement() -> Select[Any]:
+    """The PostgreSQL lookup, one constant statement: the page's probes go in as arrays.
+
+    ``unnest(schemes, versions, ks, tables, keys, queries)`` (one row per fingerprint and
+    block table, every scheme at once) is joined to the block keys (an index probe per row),
+    then to the fingerprints, keeping pairs with ``bit_count((stored # query)::bit(64)) <= k``
+    (``#`` is XOR; the cast keeps the two's-complement bits of the signed BIGINT). Arrays
+    rather than a VALUES list: the SQL text is the same for every page, so SQLAlchemy
+    compiles it once (compiling a VALUES list of a page's probes took most of the lookup's
+    time) and psycopg prepares it on the server after a few pages, and a page of any length
+    is one round trip.
+    """
+    keys, fps = BlockKeyRow.__table__.c, FingerprintRow.__table__.c
+    wanted = (
+        func.unnest(
+            bindparam("schemes", type_=ARRAY(String)),
+            bindparam("versions", type_=ARRAY(Integer)),
+            bindparam("ks", type_=ARRAY(Integer)),
+            bindparam("tables", type_=ARRAY(Integer)),
+            bindparam("keys", type_=ARRAY(BigInteger)),
+            bindparam("queries", type_=ARRAY(BigInteger)),
+        )
+        .table_valued(
+            column("scheme", String),
+            column("version", Integer),
+            column("k", Integer),
+            column("table_no", Integer),
+            column("key", BigInteger),
+            column("query", BigInteger),
+            name="wanted",
+        )
+        .render_derived()
+    )
+    distance = func.bit_count(cast(fps.value.op("#")(wanted.c.query), BIT(64)))
+    return (
+        select(fps.scheme, fps.scheme_version, fps.id, fps.story_id)
+        .select_from(wanted)
+        .join(
+            BlockKeyRow.__table__,
+            and_(
+                keys.scheme == wanted.c.scheme,
+                keys.scheme_version == wanted.c.version,
+                keys.table_no == wanted.c.table_no,
+                keys.key == wanted.c.key,
+            ),
+        )
+        .join(FingerprintRow.__table__, keys.fingerprint_id == fps.id)
+        .where(distance <= wanted.c.k)
+    )
 
 
 def _near_postgresql(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -> dict[int, int]:
-    """The same as :func:`_near_filtered`, with the Hamming check in SQL (PostgreSQL ≥ 14).
+    """The same as :func:`_near_filtered`, with the Hamming check in SQL (PostgreSQL ≥ 14)."""
+    return _near_postgresql_schemes(session, {scheme.key: fps}).get(scheme.key, {})
 
-    The page's (table, key, fingerprint) triples go in as a VALUES list joined to the block
-    keys, every table in one query; ``bit_count((stored # query)::bit(64))`` keeps the near
-    pairs (``#`` is XOR; the cast keeps the two's-complement bits of the signed BIGINT).
+
+def _near_postgresql_schemes(
+    session: Session, by_scheme: Mapping[str, Sequence[Fingerprint]]
+) -> dict[str, dict[int, int]]:
+    """Per scheme key, stored fingerprint id → story id within the scheme's ``k``: one query.
+
+    Every scheme's probes in one statement (see :func:`_near_postgresql_statement`): a page
+    costs one round trip and one (prepared) execution, not one per scheme.
     """
-    plan = BlockPlan.for_k(scheme.k)
-    triples = sorted(
-        {
-            (t, to_signed(fp.value & mask), to_signed(fp.value))
+    probes: set[tuple[str, int, int, int, int, int]] = set()
+    for key, fps in by_scheme.items():
+        scheme = SCHEME_BY_KEY[key]
+        masks = BlockPlan.for_k(scheme.k).table_masks
+        probes.update(
+            (scheme.name, scheme.version, scheme.k, t, to_signed(fp.value & mask), to_signed(fp.value))
             for fp in fps
-            for t, mask in enumerate(plan.table_masks)
-        }
-    )
-    matched: dict[int, int] = {}
-    for chunk in _chunks(triples, 1000):
-        wanted = values(
-            column("table_no", Integer), column("key", BigInteger), column("query", BigInteger), name="wanted"
-        ).data(chunk)
-        distance = func.bit_count(cast(FingerprintRow.value.op("#")(wanted.c.query), BIT(64)))
-        rows = session.execute(
-            select(FingerprintRow.id, FingerprintRow.story_id)
-            .select_from(BlockKeyRow)
-            .join(wanted, and_(BlockKeyRow.table_no == wanted.c.table_no, BlockKeyRow.key == wanted.c.key))
-            .join(FingerprintRow, BlockKeyRow.fingerprint_id == FingerprintRow.id)
-            .where(
-                BlockKeyRow.scheme == scheme.name,
-                BlockKeyRow.scheme_version == scheme.version,
-                distance <= scheme.k,
-            )
-            .distinct()
+            for t, mask in enumerate(masks)
         )
-        matched.update((fp_id, story_id) for fp_id, story_id in rows)
-    return matched
+    if not probes:
+        return {}
+    names = ("schemes", "versions", "ks", "tables", "keys", "queries")
+    columns = zip(*sorted(probes), strict=True)  # sorted: neighbouring keys probe neighbouring pages
+    params = {name: list(values) for name, values in zip(names, columns, strict=True)}
+    found: dict[str, dict[int, int]] = defaultdict(dict)
+    for name, version, fp_id, story_id in session.connection().execute(_near_postgresql_statement(), params):
+        found[f"{name}/{version}"][fp_id] = story_id
+    return dict(found)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -661,14 +927,49 @@ def load_stories(session: Session, ids: Iterable[int]) -> list[Story]:
     ]
 
 
-def set_version_group(session: Session, row: StoryRow, versions: Sequence[StoryRow]) -> None:
-    """Put ``row`` in one group with ``versions`` (merging their groups): the lowest row id names it."""
-    groups = {row.version_group or row.id} | {v.version_group or v.id for v in versions}
+def set_version_group(session: Session, row_id: int, version_ids: Sequence[int]) -> int:
+    """Put story ``row_id`` in one group with ``version_ids`` (merging their groups); returns it.
+
+    The lowest row id names a group, and a story never grouped is its own group of one, so
+    merging is one UPDATE of every member of every group involved.
+    """
+    ids = [row_id, *version_ids]
+    table = StoryRow.__table__
+    current = dict(
+        session.execute(select(table.c.id, table.c.version_group).where(table.c.id.in_(ids))).all()
+    )
+    groups = {current.get(i) or i for i in ids}
     group = min(groups)
-    row.version_group = group
-    session.execute(update(StoryRow).where(StoryRow.version_group.in_(groups)).values(version_group=group))
-    for v in versions:
-        v.version_group = group
+    session.execute(
+        update(table)
+        .where(or_(table.c.version_group.in_(groups), table.c.id.in_(ids)))
+        .values(version_group=group)
+    )
+    return group
+
+
+def version_fingerprints(
+    session: Session, story_row_ids: Iterable[int], scheme: str
+) -> dict[int, list[Fingerprint]]:
+    """The stored fingerprints of one scheme (any version) of these stories, by story row id.
+
+    Version grouping compares a batch of new stories with the few stored ones that share a
+    near fingerprint with any of them; this loads those few stories' fingerprints at once.
+    """
+    table = FingerprintRow.__table__
+    columns = [table.c.story_id, table.c.scheme, table.c.scheme_version, table.c.level, table.c.position]
+    found: dict[int, list[Fingerprint]] = defaultdict(list)
+    for chunk in _chunks(list(story_row_ids), _CHUNK):
+        rows = session.execute(
+            select(*columns, table.c.start, table.c.end, table.c.value).where(
+                table.c.story_id.in_(chunk), table.c.scheme == scheme
+            )
+        )
+        for story_id, name, version, level, position, start, end, value in rows:
+            found[story_id].append(
+                Fingerprint(name, version, level, position, start, end, to_unsigned(value))
+            )
+    return dict(found)
 
 
 # --- runs -----------------------------------------------------------------------------------

@@ -152,14 +152,14 @@ def test_upsert_survives_losing_the_insert_race(db_url: str, monkeypatch: pytest
     body = "LONDON (Reuters) — The central bank held interest rates on Thursday, as most economists expected."
     fps = fingerprint_text(body)
     assert add(factory, story("race", body, agency="Reuters"), fps) == "added"
-    real = store._story_for_update
+    real = store._stories_for_update
     calls = {"n": 0}
 
-    def blind_first_look(session, external_id):  # type: ignore[no-untyped-def]
+    def blind_first_look(session, external_ids):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        return None if calls["n"] == 1 else real(session, external_id)
+        return {} if calls["n"] == 1 else real(session, external_ids)
 
-    monkeypatch.setattr(store, "_story_for_update", blind_first_look)
+    monkeypatch.setattr(store, "_stories_for_update", blind_first_look)
     with store.transaction(factory) as session:
         assert store.upsert_story(session, story("race", body, agency="Reuters"), fps) == "unchanged"
         assert store.upsert_story(session, story("other", body + " More.", agency="Reuters"), fps) == "added"

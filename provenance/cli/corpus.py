@@ -8,7 +8,7 @@ from typing import Any
 
 from provenance.cli import common
 from provenance.cli.progress import progress, wanted
-from provenance.corpus import add_stories
+from provenance.corpus import add_stories, default_jobs
 from provenance.model import InputError, Story
 
 
@@ -23,6 +23,14 @@ def register(commands: Any) -> None:
         help=".jsonl, .html/.htm/.txt/.md file, a directory, or a URL, sitemap or feed",
     )
     add.add_argument("--agency", help="agency of stories that do not name one (e.g. AP, Reuters)")
+    add.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes that detect credits and fingerprint a long load "
+        "(default: one per CPU, at most 4; 1: none, all in this process)",
+    )
     common.add_common(add)
     common.add_fetch_options(add)
     add.set_defaults(handler=run)
@@ -44,7 +52,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             if isinstance(item, InputError):
                 common.error(item.source, item.error)
 
-        result = add_stories(factory, sources, packs, agency=args.agency, on_item=on_item, fetcher=fetcher)
+        result = add_stories(
+            factory,
+            sources,
+            packs,
+            agency=args.agency,
+            on_item=on_item,
+            fetcher=fetcher,
+            jobs=args.jobs or default_jobs(),
+        )
     if not args.quiet:
         print(
             f"corpus: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
@@ -52,3 +68,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             file=sys.stderr,
         )
     return common.EXIT_ERROR if result.errors else common.EXIT_CLEAN
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return jobs
