@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from provenance.model import Attribution, Signal, SignalKind, TextLine, Where
 from provenance.packs import RulePack
+from provenance.regex_gate import Gate, any_of, gate
 from provenance.text import FUNCTION_WORDS, Span, normalize, sentences, tokens
 
 OPENING_LINES = 6  # a bare name among the first lines of a page may be its byline
@@ -202,6 +203,8 @@ def notice_difference(notice: str, pack: RulePack) -> str | None:
 
 
 def _scan_line(ln: _Line, pack: RulePack) -> list[Signal]:
+    if not _pack_gate(pack).allows(ln.text):  # no pattern of the pack can match: most lines
+        return []
     text = _mask(ln.text, pack.ignore)
     if not text:
         return []
@@ -213,10 +216,33 @@ def _scan_line(ln: _Line, pack: RulePack) -> list[Signal]:
     ]
 
 
+def _pack_gate(pack: RulePack) -> Gate:
+    """What a line needs for any signal of ``pack`` (photo credits and companions only
+    ever add to a signal another pattern found). Cached by identity: hashing a pack would
+    cost more than the gate saves."""
+    cached = _PACK_GATES.get(id(pack))
+    if cached is None or cached[0] is not pack:
+        patterns = [
+            *pack.bylines,
+            *pack.datelines,
+            *pack.credits,
+            *pack.prose_credits,
+            *pack.contributors,
+            pack.notice.marker,
+        ]
+        cached = _PACK_GATES[id(pack)] = (pack, any_of(patterns))
+    return cached[1]
+
+
+_PACK_GATES: dict[int, tuple[RulePack, Gate]] = {}
+
+
 def _mask(text: str, ignore: Iterable[re.Pattern[str]]) -> str:
     """The line without photo/video credits, which name an agency without crediting the text."""
     changed = False
     for pattern in ignore:
+        if not gate(pattern).allows(text):
+            continue
         text, count = pattern.subn(" ", text)
         changed = changed or count > 0
     if changed or _IRREGULAR_SPACE.search(text):  # else collapsing spaces would change nothing
@@ -233,7 +259,7 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
     head = text[:HEAD_CHARS]
     rest = head
     for pattern in pack.bylines:
-        m = pattern.match(head)
+        m = pattern.match(head) if gate(pattern).allows(head) else None
         if not m:
             continue
         after = text[m.end() :].lstrip(" ,|-")[:HEAD_CHARS]
@@ -253,17 +279,17 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
 
 
 def _first_match(patterns: Iterable[re.Pattern[str]], text: str) -> re.Match[str] | None:
-    return next((m for p in patterns if (m := p.match(text))), None)
+    return next((m for p in patterns if gate(p).allows(text) and (m := p.match(text))), None)
 
 
 def _credits(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
     """Credit lines; failing those, credits inside body sentences (marked where="body")."""
     for pattern in pack.credits:
-        m = pattern.search(text)
+        m = pattern.search(text) if gate(pattern).allows(text) else None
         if m:
             return [_signal("credit", _evidence(text, m), ln, pack.id)]
     for pattern in pack.prose_credits:
-        m = pattern.search(text)
+        m = pattern.search(text) if gate(pattern).allows(text) else None
         if m:
             signal = _signal("credit", _evidence(text, m), replace(ln, where="body"), pack.id)
             return [replace(signal, prose=True)]
@@ -274,11 +300,15 @@ def _contributors(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
     """One contributor signal per line, with every person it lists (companion names too)."""
     found: list[tuple[int, str]] = []
     for pattern in pack.contributors:
+        if not gate(pattern).allows(text):
+            continue
         for m in pattern.finditer(text):
             found.extend((m.start(), n) for n in _names(m.groupdict().get("names") or "", [pack.alias], True))
     if not found:
         return []
     for pattern in pack.companions:
+        if not gate(pattern).allows(text):
+            continue
         for m in pattern.finditer(text):
             found.extend((m.start(), n) for n in _names(m.groupdict().get("names") or "", [pack.alias], True))
     names = _unique_names(n for _, n in sorted(found, key=lambda f: f[0]))
@@ -297,6 +327,8 @@ def cut_notices(text: str, pack: RulePack) -> list[str]:
     headline or story that follows on the same line is left out. Runs naming none of the
     pack's aliases are someone else's notice.
     """
+    if not gate(pack.notice.marker).allows(text):  # no sentence of it can hold a marker either
+        return []
     spans = _sentences(text)
     out: list[str] = []
     i = 0
