@@ -363,6 +363,8 @@ def _site_notices(ln: _Line) -> list[Signal]:
     Footers string links together ("© 2019 NYP Holdings, Inc. All Rights Reserved | Terms of
     Use | Privacy"): the separators end the notice as a full stop would.
     """
+    if not gate(_ANY_NOTICE).allows(ln.text):  # nor then can any segment of it
+        return []
     out: list[Signal] = []
     for segment in _FOOTER_SEPARATOR.split(ln.text):
         spans = _sentences(segment)
