@@ -30,16 +30,16 @@ def page_links(
     """
     base = base_url or _base_href(root) or ""
     seen: set[tuple[str, str]] = set()
+    resolved: dict[str, str | None] = {}  # menus repeat hrefs; resolving is the costly part
     out: list[Link] = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        try:
-            absolute = urljoin(base, href)
-        except ValueError:
-            continue
-        if urlsplit(absolute).scheme not in ("http", "https"):
+        if href not in resolved:
+            resolved[href] = _resolve(base, href)
+        absolute = resolved[href]
+        if absolute is None:
             continue
         text = normalize(" ".join(a.itertext()))[:300]
         if (absolute, text) in seen:
@@ -49,6 +49,15 @@ def page_links(
         if len(out) >= _MAX_LINKS:
             break
     return out
+
+
+def _resolve(base: str, href: str) -> str | None:
+    """The absolute http(s) URL ``href`` points to from ``base``; None for other schemes."""
+    try:
+        absolute = urljoin(base, href)
+    except ValueError:
+        return None
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
 
 def _base_href(root: etree._Element) -> str | None:

@@ -328,3 +328,39 @@ def test_real_news_pages_body_f1() -> None:
     print(f"\narticle-extraction: {len(scores)} pages, mean token F1 of text vs articleBody = {mean:.4f}")
     assert len(scores) == len(truth) > 0
     assert mean >= 0.85
+
+
+# --------------------------------------------------------------------------- one pass (issue 7)
+
+_LANDMARK_PAGE = """<html><body><header class="site-header"><a href="/a">Home</a>
+<nav hidden><a href="/b">Hidden menu</a></nav></header>
+<div class="article-header"><article><p>Story text that is long enough to read.</p>
+<a href="/c">In story</a></article></div><!-- note -->
+<footer><nav><a href="/d">Footer nav</a></nav><div style="display:none"><a href="/e">x</a></div></footer>
+</body></html>"""
+
+
+def test_shared_landmarks_place_every_link_as_the_ancestor_walk_does() -> None:
+    from provenance.visible import Landmarks, link_where, visible_lines
+
+    root = extract._parse(_LANDMARK_PAGE)
+    assert root is not None
+    marks = Landmarks(root)
+    visible_lines(root, marks)  # fills the cache for visible elements only
+    anchors = list(root.iter("a"))
+    assert [marks.where_of(a) for a in anchors] == [link_where(a) for a in anchors]
+    assert [marks.where_of(a) for a in anchors] == ["header", "header", "body", "footer", "footer"]
+
+
+def test_trafilatura_gets_a_copy_without_hidden_elements_and_comments() -> None:
+    from provenance.visible import Landmarks
+
+    root = extract._parse(_LANDMARK_PAGE)
+    assert root is not None
+    before = extract.etree.tostring(root)
+    tree = extract._for_trafilatura(root, Landmarks(root))
+    assert isinstance(tree, extract.lxml_html.HtmlElement)
+    markup = extract.etree.tostring(tree, encoding="unicode")
+    assert "Hidden menu" not in markup and "note" not in markup and 'href="/e"' not in markup
+    assert "Footer nav" in markup
+    assert extract.etree.tostring(root) == before  # the page's own tree is left as it was
