@@ -62,7 +62,8 @@ FUNCTION_WORDS = frozenset(
 
 def normalize(text: str) -> str:
     """NFKC, straight quotes, ASCII dashes, single spaces, paragraphs split by one blank line."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():  # NFKC and the quote table change no ASCII character
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
