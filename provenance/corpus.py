@@ -36,6 +36,7 @@ from provenance.sources import StoryInput, read_stories
 # write lock is held briefly and a batch's rows take a few megabytes.
 BATCH = 500
 VERSION_SCHEME = "shingle3"
+VACUUM_AFTER = 5000  # stories written in one load after which the block keys are vacuumed
 
 Prepared = tuple[Story, list[Fingerprint]]  # a story ready to write: with its fingerprints
 Written = Mapping[int, tuple[Story, Sequence[Fingerprint]]]  # story row id -> the story and its fingerprints
@@ -242,6 +243,8 @@ def add_stories(
         if on_item is not None:
             on_item(ready if isinstance(ready, InputError) else ready[0])
     _write(factory, batch, result)
+    if result.added + result.updated >= VACUUM_AFTER:
+        store.vacuum_keys(factory)  # PostgreSQL: index-only lookups need the visibility map
     return result
 
 

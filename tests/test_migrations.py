@@ -7,6 +7,7 @@ fails here.
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -14,11 +15,14 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
 
 import provenance.fetch_cache  # noqa: F401  (its table belongs to the schema)
 from provenance import store
 from provenance.cli import main
+from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, to_signed, to_unsigned
+from provenance.index import BlockPlan, block_keys
+from provenance.model import Story
 
 TABLES = {
     "stories",
@@ -48,7 +52,17 @@ def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
     with store.new_engine(db_url).connect() as connection:
         schema = inspect(connection)
         assert set(schema.get_table_names()) == TABLES | {"alembic_version"}
-        assert {i["name"] for i in schema.get_indexes("fingerprint_keys")} == {"ix_fingerprint_keys_lookup"}
+        assert {i["name"] for i in schema.get_indexes("fingerprint_keys")} == {
+            "ix_fingerprint_keys_fingerprint_id"
+        }
+        pk = schema.get_pk_constraint("fingerprint_keys")  # clustered / covering: see 0003
+        assert pk["name"] == "fingerprint_keys_pkey"
+        assert pk["constrained_columns"] == ["scheme", "scheme_version", "table_no", "key", "fingerprint_id"]
+        if connection.dialect.name == "postgresql":
+            assert pk["dialect_options"] == {"postgresql_include": ["value", "story_id"]}
+        else:
+            ddl = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'fingerprint_keys'"))
+            assert ddl.rstrip().endswith("WITHOUT ROWID")
         assert schema.get_unique_constraints("stories")[0]["column_names"] == ["external_id"]
         fks = {fk["name"]: fk for fk in schema.get_foreign_keys("matches")}
         assert fks["matches_story_id_fkey"]["options"].get("ondelete") == "SET NULL"
@@ -61,7 +75,7 @@ def test_fresh_database_is_at_head_and_the_cli_says_so(
     assert capsys.readouterr().out.startswith("none")
     assert main(["db", "upgrade", "--db", db_url]) == 0
     assert f"-> {store.head_revision()} (head)" in capsys.readouterr().err
-    assert store.current_revision(db_url) == store.head_revision() == "0002"
+    assert store.current_revision(db_url) == store.head_revision() == "0003"
     assert main(["db", "current", "--db", db_url]) == 0
     assert capsys.readouterr().out.strip() == f"{store.head_revision()} (head)"
     assert main(["db", "upgrade", "--db", db_url]) == 0  # again: nothing to do
@@ -135,11 +149,15 @@ def test_offline_sql_script_creates_every_table(capsys: pytest.CaptureFixture[st
     assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in script
     assert "ALTER TABLE pages ADD COLUMN meta" in script
     assert "UPDATE alembic_version SET version_num='0002'" in script
+    assert "CREATE TABLE fingerprint_keys_new (" in script and "INCLUDE (value, story_id)" in script
+    assert "ALTER TABLE fingerprint_keys_new RENAME TO fingerprint_keys" in script
+    assert "UPDATE alembic_version SET version_num='0003'" in script
 
 
 def test_migrations_ship_inside_the_package() -> None:
     assert Path(store.__file__).resolve().parent / "migrations" == store.MIGRATIONS
-    for name in ("env.py", "script.py.mako", "versions/0001_initial.py", "versions/0002_page_meta.py"):
+    versions = ("0001_initial", "0002_page_meta", "0003_clustered_block_keys")
+    for name in ("env.py", "script.py.mako", *(f"versions/{v}.py" for v in versions)):
         assert (store.MIGRATIONS / name).is_file(), name
 
 
@@ -151,16 +169,178 @@ def test_db_revision_writes_the_next_numbered_migration(
     monkeypatch.setattr(store, "MIGRATIONS", copy)
     assert main(["db", "revision", "-m", "Nothing changed!", "--autogenerate"]) == 0
     path = Path(capsys.readouterr().out.splitlines()[-1])  # after Alembic's "Generating …"
-    assert path == copy / "versions" / "0003_nothing_changed.py"
+    assert path == copy / "versions" / "0004_nothing_changed.py"
     source = path.read_text()
     assert (
-        'revision: str = "0003"' in source and 'down_revision: str | Sequence[str] | None = "0002"' in source
+        'revision: str = "0004"' in source and 'down_revision: str | Sequence[str] | None = "0003"' in source
     )
     assert "op." not in source.split("def upgrade")[1]  # the models equal the migrations: empty
-    assert store.head_revision() == "0003"
+    assert store.head_revision() == "0004"
 
 
 def test_counting_rows_after_migration_works_on_an_empty_database(db_url: str) -> None:
     factory = store.open_database(db_url)
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(store.PageRow)) == 0
+
+
+# --- 0003: block keys clustered by the lookup key ------------------------------------------
+
+
+def _fill_at_0002(url: str) -> tuple[list[Fingerprint], list[tuple[int, int, str, int, int]]]:
+    """A 0002 database with stories, fingerprints and block keys as 0002's writer stored them.
+
+    Returns query fingerprints around the stored ones (near and far, both schemes, values
+    above 2**63) and the key rows written.
+    """
+    rng = random.Random(20261127)
+    queries = [
+        Fingerprint(s.name, s.version, "paragraph", i, 0, 1, rng.getrandbits(64))
+        for s in SCHEMES[:2]
+        for i in range(15)
+    ] + [Fingerprint(SCHEMES[0].name, SCHEMES[0].version, "paragraph", 99, 0, 1, (1 << 64) - 1)]
+    engine = store.new_engine(url)
+    keys: list[tuple[int, int, str, int, int]] = []
+    with engine.begin() as connection:
+        command.upgrade(store.alembic_config(connection), "0002")
+        fp_id = 0
+        for story_id in range(1, 31):
+            connection.execute(
+                text(
+                    "INSERT INTO stories (id, external_id, agency, contributors, text, content_hash, added, updated) "
+                    "VALUES (:id, :ext, 'AP', '[]', 'text', 'x', :now, :now)"
+                ),
+                {"id": story_id, "ext": f"s{story_id}", "now": store.now()},
+            )
+            for position in range(5):
+                base = rng.choice(queries)
+                value = base.value
+                for bit in rng.sample(range(64), rng.choice([0, 1, 2, 3, 3, 4, 6, 20])):
+                    value ^= 1 << bit
+                fp_id += 1
+                connection.execute(
+                    text(
+                        'INSERT INTO fingerprints (id, story_id, level, position, start, "end", scheme, '
+                        "scheme_version, value) VALUES (:id, :story, 'paragraph', :pos, 0, 1, :scheme, "
+                        ":version, :value)"
+                    ),
+                    {
+                        "id": fp_id,
+                        "story": story_id,
+                        "pos": position,
+                        "scheme": base.scheme,
+                        "version": base.version,
+                        "value": to_signed(value),
+                    },
+                )
+                plan = BlockPlan.for_k(SCHEME_BY_KEY[base.scheme_key].k)
+                keys += [
+                    (fp_id, t, base.scheme, base.version, to_signed(key))
+                    for t, key in enumerate(block_keys(value, plan))
+                ]
+        connection.execute(
+            text(
+                'INSERT INTO fingerprint_keys (fingerprint_id, table_no, scheme, scheme_version, "key") '
+                "VALUES (:f, :t, :s, :v, :k)"
+            ),
+            [dict(zip("ftsvk", row, strict=True)) for row in keys],
+        )
+        if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequences past them
+            for table in ("stories", "fingerprints"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)"))
+    engine.dispose()
+    return queries, keys
+
+
+def _lookup_0002(url: str, queries: list[Fingerprint]) -> dict[int, dict[str, int]]:
+    """The lookup as 0002's layout answered it: probe the key index, join fingerprints, check."""
+    hits: dict[int, dict[str, int]] = {}
+    engine = store.new_engine(url)
+    with engine.connect() as connection:
+        matched: dict[tuple[str, int], set[tuple[int, int]]] = {}
+        for q in queries:
+            scheme = SCHEME_BY_KEY[q.scheme_key]
+            for t, key in enumerate(block_keys(q.value, BlockPlan.for_k(scheme.k))):
+                rows = connection.execute(
+                    text(
+                        "SELECT f.id, f.story_id, f.value FROM fingerprint_keys k JOIN fingerprints f "
+                        "ON f.id = k.fingerprint_id WHERE k.scheme = :s AND k.scheme_version = :v "
+                        'AND k.table_no = :t AND k."key" = :k'
+                    ),
+                    {"s": scheme.name, "v": scheme.version, "t": t, "k": to_signed(key)},
+                )
+                for fp_id, story_id, value in rows:
+                    if (to_unsigned(value) ^ q.value).bit_count() <= scheme.k:
+                        matched.setdefault((scheme.name, scheme.version), set()).add((fp_id, story_id))
+    engine.dispose()
+    for (name, version), found in matched.items():
+        for _, story_id in found:
+            counts = hits.setdefault(story_id, {})
+            counts[f"{name}/{version}"] = counts.get(f"{name}/{version}", 0) + 1
+    return hits
+
+
+def test_upgrading_a_0002_database_keeps_every_lookup_answer(db_url: str) -> None:
+    """0003 rebuilds the key table from 0002's rows: the same keys, the same answers, writes go on."""
+    queries, keys = _fill_at_0002(db_url)
+    before = _lookup_0002(db_url, queries)
+    per_query = {q: _lookup_0002(db_url, [q]) for q in queries}
+    assert sum(sum(c.values()) for c in before.values()) > 30  # the test has teeth
+    assert store.current_revision(db_url) == "0002"
+
+    factory = store.open_database(db_url)  # upgrades on open
+    assert store.current_revision(db_url) == store.head_revision()
+    assert differences(db_url) == []
+    with factory() as session:
+        assert store.near_fingerprints(session, queries) == before
+        for q in queries:  # and page by page (one fingerprint each), too
+            assert store.near_fingerprints(session, [q]) == per_query[q]
+        rows = session.execute(
+            select(
+                store.BlockKeyRow.fingerprint_id,
+                store.BlockKeyRow.table_no,
+                store.BlockKeyRow.scheme,
+                store.BlockKeyRow.scheme_version,
+                store.BlockKeyRow.key,
+                store.BlockKeyRow.story_id,
+                store.BlockKeyRow.value,
+                store.FingerprintRow.story_id,
+                store.FingerprintRow.value,
+            ).join(store.FingerprintRow, store.FingerprintRow.id == store.BlockKeyRow.fingerprint_id)
+        ).all()
+    assert sorted(r[:5] for r in rows) == sorted(keys)  # every key row, nothing more
+    assert all(r[5] == r[7] and r[6] == r[8] for r in rows)  # each carries its fingerprint's story and value
+
+    with store.transaction(factory) as session:  # the converted table takes writes and cascades
+        session.execute(delete(store.StoryRow).where(store.StoryRow.external_id == "s1"))
+        store.upsert_story(session, Story(id="new", agency="AP", text="t"), [queries[0]])
+    with factory() as session:
+        got = store.near_fingerprints(session, [queries[0]])
+        new = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "new"))
+        assert session.scalar(select(func.count()).select_from(store.BlockKeyRow)) == len(keys) - 5 * 4 + 4
+    assert got[new] == {SCHEMES[0].key: 1}  # the new story, found by its own fingerprint
+    assert 1 not in got  # s1 (row id 1) went with its keys
+
+
+def test_downgrading_0003_restores_0002s_key_rows(db_url: str) -> None:
+    queries, keys = _fill_at_0002(db_url)
+    before = _lookup_0002(db_url, queries)
+    engine = store.engine_for(db_url)
+    with engine.begin() as connection:
+        command.downgrade(store.alembic_config(connection), "0002")
+    store.close_databases()
+    with store.new_engine(db_url).connect() as connection:
+        schema = inspect(connection)
+        assert {i["name"] for i in schema.get_indexes("fingerprint_keys")} == {"ix_fingerprint_keys_lookup"}
+        assert schema.get_pk_constraint("fingerprint_keys")["constrained_columns"] == [
+            "fingerprint_id",
+            "table_no",
+        ]
+        restored = connection.execute(
+            text('SELECT fingerprint_id, table_no, scheme, scheme_version, "key" FROM fingerprint_keys')
+        ).all()
+    assert sorted(tuple(r) for r in restored) == sorted(keys)
+    assert _lookup_0002(db_url, queries) == before
+    factory = store.open_database(db_url)  # and up again
+    with factory() as session:
+        assert store.near_fingerprints(session, queries) == before

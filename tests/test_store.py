@@ -215,3 +215,100 @@ def test_deleting_a_story_removes_its_fingerprints_and_keys(db_url: str) -> None
     with store.transaction(factory) as session:
         session.execute(delete(store.StoryRow))
     assert counts(factory) == (0, 0, 0)
+
+
+def test_key_rows_carry_their_fingerprints_value_and_story(db_url: str) -> None:
+    """The lookup reads value and story id from the key rows: they must follow every write."""
+    factory = store.open_database(db_url)
+    add(factory, story("a"), [fp(v, i) for i, v in enumerate(EDGES)])
+    add(factory, story("b"), [fp(7), fp(1 << 63, 1, SKELETON)])
+    add(factory, story("a", "new text"), [fp(EDGES[3]), fp(12345, 1)])  # replaced fingerprints
+    keys, fps = store.BlockKeyRow, store.FingerprintRow
+    with factory() as session:
+        rows = session.execute(
+            select(keys.story_id, keys.value, fps.story_id, fps.value, keys.scheme, fps.scheme).join(
+                fps, fps.id == keys.fingerprint_id
+            )
+        ).all()
+        total = session.scalar(select(func.count()).select_from(keys))
+    assert len(rows) == total == 4 * 4  # no key row without its fingerprint, none left over
+    assert all(r[0] == r[2] and r[1] == r[3] and r[4] == r[5] for r in rows)
+
+
+def test_near_lookup_equals_brute_force_after_updates_and_deletes(db_url: str) -> None:
+    """Replacing and deleting fingerprints keeps the key rows (and so the answers) exact."""
+    rng = random.Random(7)
+    queries = [fp(rng.getrandbits(64), i, (SHINGLE, SKELETON)[i % 2]) for i in range(40)]
+    factory = store.open_database(db_url)
+    stored: dict[str, list[Fingerprint]] = {}
+
+    def near_copies(n: int) -> list[Fingerprint]:
+        out = []
+        for i in range(n):
+            base = rng.choice(queries)
+            out.append(
+                fp(_flip(base.value, rng.choice([0, 1, 2, 3, 4, 7]), rng), i, SCHEME_BY_KEY[base.scheme_key])
+            )
+        return out
+
+    for n in range(40):
+        stored[f"s{n}"] = near_copies(5)
+        add(factory, story(f"s{n}"), stored[f"s{n}"])
+    for n in range(0, 40, 3):  # new text: fingerprints replaced
+        stored[f"s{n}"] = near_copies(4)
+        add(factory, story(f"s{n}", f"changed {n}"), stored[f"s{n}"])
+    gone = [f"s{n}" for n in range(1, 40, 5)]
+    with store.transaction(factory) as session:
+        session.execute(delete(store.StoryRow).where(store.StoryRow.external_id.in_(gone)))
+    with factory() as session:
+        ids = dict(session.execute(select(store.StoryRow.external_id, store.StoryRow.id)).all())
+        expected = _brute_force({ids[s]: f for s, f in stored.items() if s not in gone}, queries)
+        assert sum(sum(c.values()) for c in expected.values()) > 50
+        assert store.near_fingerprints(session, queries) == expected
+
+
+def _captured_lookup(session: object, queries: list[Fingerprint]) -> list[tuple[str, object]]:
+    """The SQL statements (with parameters) :func:`store.near_fingerprints` sends."""
+    from sqlalchemy import event
+
+    engine = session.get_bind()  # type: ignore[attr-defined]
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        store.near_fingerprints(session, queries)  # type: ignore[arg-type]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return [s for s in sent if "fingerprint_keys" in s[0]]
+
+
+def test_the_lookup_reads_only_the_key_tables_primary_key(db_url: str) -> None:
+    """No join to fingerprints, and each probe a search of the clustered / covering primary key.
+
+    SQLite: the table is its primary key (WITHOUT ROWID). PostgreSQL, after
+    :func:`store.vacuum_keys` (the visibility map): an index-only scan of the primary key,
+    which includes the value and story id (sequential scans off: the table is tiny here).
+    """
+    factory = store.open_database(db_url)
+    add(factory, story("a"), [fp(v, i) for i, v in enumerate(EDGES)])
+    postgresql = db_url.startswith("postgresql")
+    assert store.vacuum_keys(factory) is postgresql
+    with factory() as session:
+        (statement, parameters), *_ = _captured_lookup(session, [fp(5), fp(6, 1, SKELETON)])
+        assert "fingerprints " not in statement.replace("fingerprints.", "")  # no join
+        cursor = session.connection().connection.cursor()
+        if postgresql:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using fingerprint_keys_pkey" in plan, plan
+            assert "Heap Fetches: 0" in plan, plan
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING PRIMARY KEY (scheme=? AND scheme_version=? AND table_no=? AND key=?)" in plan, plan
+            assert "fingerprints " not in plan
