@@ -194,8 +194,29 @@ def simhash_many(word_lists: Sequence[Sequence[str]], n: int = 3) -> np.ndarray:
     return out
 
 
+_CHUNK = 1 << 15  # token hashes per pass: 256 KB, so the sixteen passes stay in cache
+
+
 def _shingled_segments(flat: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
     """Simhash of the ``n``-shingles of each segment of token hashes (every ``sizes[i]`` >= n).
+
+    Whole segments are taken a cache-sized chunk at a time (a corpus batch is megabytes).
+    """
+    if flat.size <= _CHUNK:
+        return _shingled_chunk(flat, sizes, n)
+    ends = np.cumsum(sizes)
+    out = np.empty(sizes.size, dtype=np.uint64)
+    first = 0
+    while first < sizes.size:
+        base = int(ends[first] - sizes[first])
+        stop = max(first + 1, int(np.searchsorted(ends, base + _CHUNK, side="right")))
+        out[first:stop] = _shingled_chunk(flat[base : ends[stop - 1]], sizes[first:stop], n)
+        first = stop
+    return out
+
+
+def _shingled_chunk(flat: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
+    """:func:`_shingled_segments` of segments that fill ``flat`` exactly.
 
     Shingles over the concatenation, then zeroes the n - 1 shingles at the end of each
     segment that run into the next one: a zero hash adds no bit, so each segment keeps its

@@ -97,7 +97,8 @@ def test_many_equals_one_by_one() -> None:
     h = TokenHasher()
     rng = random.Random(9)
     vocab = [f"w{i}" for i in range(50)]
-    lists = [[rng.choice(vocab) for _ in range(rng.choice([0, 1, 2, 3, 5, 40, 200]))] for _ in range(60)]
+    sizes = [0, 1, 2, 3, 5, 40, 200, 20_000]  # 20,000: texts that span cache-sized chunks
+    lists = [[rng.choice(vocab) for _ in range(rng.choice(sizes))] for _ in range(60)]
     want = [simhash(shingle_hashes(h(w), 3)) if w else 0 for w in lists]
     assert simhash_many(lists).tolist() == want
 
