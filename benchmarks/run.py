@@ -72,7 +72,7 @@ def bench_fingerprint(n: int) -> list[tuple[str, str, str]]:
     assert simhash(hash_strings(features[0])) == Simhash(features[0]).value  # same features, same bits
 
     floor = _best(lambda: [tokens(t) for t in texts])
-    reference = _best(lambda: [Simhash(f) for f in features], repeat=1)
+    reference = _best(lambda: [Simhash(f) for f in features])
     ours_fp = _best(lambda: simhash_many(words))
     ours_all = _best(lambda: simhash_many([tokens(t) for t in texts]))
     per = 1e6 / len(texts)
@@ -122,7 +122,8 @@ def _child_index(kind: str, size: int, queries: int, k: int) -> dict[str, float]
         assert found
         batch = _best(lambda: index.query_batch(near)) / queries
         tables = len(plan.table_masks)
-        kept = values.nbytes + ids.nbytes  # given to the index before tracing began
+        # Arrays the index keeps as given (allocated before tracing began); copies are traced.
+        kept = sum(a.nbytes for a, held_by in ((values, index.values), (ids, index.ids)) if np.shares_memory(a, held_by))
     else:
         from simhash import Simhash, SimhashIndex
 
@@ -208,6 +209,31 @@ def _index_line(r: dict[str, float]) -> str:
     )
 
 
+def machine() -> str:
+    """The machine the figures came from (they are only comparable side by side in one run)."""
+    import os
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs{memory}, {platform.system()} {platform.machine()}, "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes, under a minute")
@@ -217,19 +243,49 @@ def main(argv: list[str] | None = None) -> int:
         kind, size, queries, k = args.child
         print(json.dumps(_child_index(kind, int(size), int(queries), int(k))))
         return 0
-    if args.quick:
-        rows = bench_fingerprint(500) + bench_index([100_000, 1_000_000], 100_000, 2000)
-    else:
-        rows = bench_fingerprint(5000) + bench_index([100_000, 1_000_000, 10_000_000], 1_000_000, 10_000)
-    import platform
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import corpus_load
+    import end_to_end
+    import sql_lookup
 
-    print(
-        f"provenance benchmarks on {platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    )
+    started = time.perf_counter()
+    print(f"provenance benchmarks on {machine()}", flush=True)
+    if args.quick:
+        sections = [
+            lambda: bench_fingerprint(500),
+            lambda: bench_index([100_000, 1_000_000], 100_000, 2000),
+            lambda: corpus_load.rows(True),
+            lambda: sql_lookup.rows(True),
+            lambda: end_to_end.rows(True),
+        ]
+    else:
+        sections = [
+            lambda: bench_fingerprint(5000),
+            lambda: bench_index([100_000, 1_000_000, 10_000_000], 1_000_000, 10_000),
+            lambda: corpus_load.rows(False),
+            lambda: sql_lookup.rows(False),
+            lambda: end_to_end.rows(False, stories=END_TO_END_STORIES),
+        ]
+    rows: list[tuple[str, str, str]] = []
+    for section in sections:  # each section printed as it ends, the table reprinted whole at the end
+        part = section()
+        rows.extend(part)
+        _print(part)
+    print(f"\n(the whole table, {time.perf_counter() - started:.0f} s)")
+    _print(rows)
+    return 0
+
+
+# The full run's corpus for the end-to-end audit: ``corpus add`` runs at a few hundred stories
+# a second here, so a million stories would take about an hour; sql_lookup.py measures the
+# lookup at a million, and end_to_end.py takes ``--stories 1000000`` when there is the time.
+END_TO_END_STORIES = 100_000
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
-        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}")
-    return 0
+        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}", flush=True)
 
 
 if __name__ == "__main__":

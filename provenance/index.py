@@ -86,19 +86,27 @@ _BUCKET = 64  # fingerprints per bucket of a table key at which another block pa
 _PER_PREFIX = 4  # fingerprints per directory slot aimed at (the candidates a probe checks)
 
 
+def _fold32(values: np.ndarray) -> np.ndarray:
+    """The two halves of each value XORed: a bit of the fold differs only if a bit of the value
+    does, so the folds' Hamming distance is a lower bound of the values' own."""
+    return ((values >> np.uint64(32)) ^ values).astype(np.uint32)
+
+
 @dataclass(frozen=True)
 class _Table:
-    """One permuted table: values sorted by their compacted key, and a directory on its prefix.
+    """One permuted table: rows sorted by their compacted key, and a directory on its prefix.
 
     ``offsets[p]:offsets[p + 1]`` are the rows whose key starts with the ``prefix_bits``-bit
-    prefix ``p``: a probe is two array reads, no binary search, and the candidates are one
-    contiguous run of ``values`` (each is then checked by popcount on the full 64 bits).
+    prefix ``p``: a probe is two array reads, no binary search. The run of candidates is
+    screened on ``folds`` (32 bits a row, read in order), and the few that pass are checked
+    on their full 64-bit values. Eight bytes a row instead of twelve for a sorted copy of
+    the values, and the screen reads half as much.
     """
 
     fields: tuple[tuple[int, int, int], ...]  # (right shift, width mask, left shift) per block
     key_bits: int
     prefix_bits: int
-    values: np.ndarray  # uint64, sorted by key
+    folds: np.ndarray  # uint32 fold of each value, sorted by key
     rows: np.ndarray  # position of each value in the index's arrays
     offsets: np.ndarray  # 2**prefix_bits + 1 run boundaries
 
@@ -119,14 +127,17 @@ def _build_table(values: np.ndarray, plan: BlockPlan, chosen: tuple[int, ...]) -
         fields.append((BITS - edges[b + 1], (1 << width) - 1, left))
     wanted = max(0, (max(values.size, 1) // _PER_PREFIX).bit_length())
     prefix_bits = min(key_bits, wanted, 24)
-    table = _Table(tuple(fields), key_bits, prefix_bits, values, values, np.empty(0, dtype=np.intp))
-    prefixes = table.prefix(values)
+    empty = np.empty(0, dtype=np.intp)
+    prefixes = _Table(tuple(fields), key_bits, prefix_bits, empty, empty, empty).prefix(values)
     order = np.argsort(prefixes, kind="stable")
     counts = np.bincount(prefixes, minlength=1 << prefix_bits)
-    offsets = np.zeros(counts.size + 1, dtype=np.int32 if values.size < 2**31 else np.int64)
+    del prefixes
+    small = values.size < 2**31
+    offsets = np.zeros(counts.size + 1, dtype=np.int32 if small else np.int64)
     np.cumsum(counts, out=offsets[1:])
-    rows = order.astype(np.int32 if values.size < 2**31 else np.int64)
-    return _Table(tuple(fields), key_bits, prefix_bits, values[order], rows, offsets)
+    rows = order.astype(np.int32) if small else order
+    del order
+    return _Table(tuple(fields), key_bits, prefix_bits, _fold32(values[rows]), rows, offsets)
 
 
 class MemoryIndex:
@@ -135,7 +146,9 @@ class MemoryIndex:
     def __init__(self, values: np.ndarray, ids: np.ndarray, plan: BlockPlan) -> None:
         self.plan = plan
         self.values = np.ascontiguousarray(values, dtype=np.uint64)
-        self.ids = np.ascontiguousarray(ids, dtype=np.int64)
+        ids = np.asarray(ids)
+        fits = ids.size == 0 or (int(ids.min()) >= -(2**31) and int(ids.max()) < 2**31)
+        self.ids = np.ascontiguousarray(ids, dtype=np.int32 if fits else np.int64)
         self._tables = [_build_table(self.values, plan, chosen) for chosen in plan.table_blocks]
 
     def __len__(self) -> int:
@@ -148,6 +161,7 @@ class MemoryIndex:
         query that beats a round of numpy calls. Batches go through :meth:`query_batch`.
         """
         k = self.plan.k if k is None else k
+        folded = ((value >> 32) ^ value) & 0xFFFFFFFF
         found: dict[int, int] = {}
         for table in self._tables:
             key = 0
@@ -155,10 +169,11 @@ class MemoryIndex:
                 key |= ((value >> right) & width) << left
             prefix = key >> (table.key_bits - table.prefix_bits)
             lo, hi = table.offsets[prefix : prefix + 2].tolist()
-            for row, stored in zip(table.rows[lo:hi].tolist(), table.values[lo:hi].tolist(), strict=True):
-                distance = (stored ^ value).bit_count()
-                if distance <= k:
-                    found[row] = distance
+            for fold, row in zip(table.folds[lo:hi].tolist(), table.rows[lo:hi].tolist(), strict=True):
+                if (fold ^ folded).bit_count() <= k:  # the screen; then the full check
+                    distance = (int(self.values[row]) ^ value).bit_count()
+                    if distance <= k:
+                        found[row] = distance
         return sorted(((int(self.ids[row]), d) for row, d in found.items()), key=lambda t: (t[1], t[0]))
 
     def query_batch(
@@ -173,6 +188,7 @@ class MemoryIndex:
         if k > self.plan.k:
             raise ValueError(f"index built for k <= {self.plan.k}, asked for {k}")
         queries = np.ascontiguousarray(queries, dtype=np.uint64)
+        folds = _fold32(queries)
         found_q: list[np.ndarray] = []
         found_row: list[np.ndarray] = []
         found_dist: list[np.ndarray] = []
@@ -187,10 +203,13 @@ class MemoryIndex:
                 continue
             q_rep = np.repeat(by_prefix, counts)
             pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            dist = np.bitwise_count(table.values[pos] ^ queries[q_rep])
-            keep = np.flatnonzero(dist <= k)
-            found_q.append(q_rep[keep])
-            found_row.append(table.rows[pos[keep]])
+            near = np.flatnonzero(np.bitwise_count(table.folds[pos] ^ folds[q_rep]) <= k)
+            rows = table.rows[pos[near]]
+            q_near = q_rep[near]
+            dist = np.bitwise_count(self.values[rows] ^ queries[q_near])
+            keep = dist <= k
+            found_q.append(q_near[keep])
+            found_row.append(rows[keep])
             found_dist.append(dist[keep])
         if not found_q:
             empty = np.empty(0, dtype=np.int64)
@@ -200,4 +219,4 @@ class MemoryIndex:
         # A pair agreeing on several tables is found once per table: keep one of each.
         _, first = np.unique(q_all * self.values.size + row_all, return_index=True)
         dist_all = np.concatenate(found_dist).astype(np.int64)
-        return q_all[first], self.ids[row_all[first]], dist_all[first]
+        return q_all[first], self.ids[row_all[first]].astype(np.int64), dist_all[first]
