@@ -21,7 +21,7 @@ real near-collisions of templated wire copy (earnings tables, "Shr ... vs ..." s
 The pages are Reuters stories (or generated text when ../shared/data is absent). Their
 fingerprints are computed once, before timing; each lookup opens a session from the pool,
 as the audit does per page. The in-memory alternative answers the same question with one
-``MemoryIndex`` per scheme over the same values (what ``retrieval.CorpusIndex.near`` does),
+``retrieval.CorpusIndex`` (one ``MemoryIndex`` per scheme) over the same values,
 and every page's answer is checked to be identical on every backend.
 
 What it shows: the block keys of k = 3 are one 16-bit block each (``BlockPlan.for_k(3)``:
@@ -62,12 +62,12 @@ sys.path.insert(0, str(ROOT / "eval"))
 from sqlalchemy import text as sql  # noqa: E402
 from sqlalchemy.engine import URL, Connection, Engine  # noqa: E402
 
-from provenance import store  # noqa: E402
+from provenance import retrieval, store  # noqa: E402
 from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, fingerprint_text, to_signed  # noqa: E402
-from provenance.index import BlockPlan, MemoryIndex, block_keys  # noqa: E402
+from provenance.index import BlockPlan, block_keys  # noqa: E402
 
 Row = tuple[str, str, str]
-Hits = dict[int, dict[str, int]]
+Hits = retrieval.Hits
 
 FULL_STORIES = 1_000_000
 QUICK_STORIES = 5_000
@@ -459,34 +459,16 @@ def _batches(rng: np.random.Generator, synthetic: int, planted: Planted, memory:
 
 
 class MemoryLookup:
-    """One ``MemoryIndex`` per scheme over the same values: ``CorpusIndex.near``, without the objects."""
+    """The same values in memory: a ``retrieval.CorpusIndex`` built from the arrays."""
 
     def __init__(self, memory: Values) -> None:
         start = time.perf_counter()
-        self.owners = {key: np.concatenate(parts) for key, parts in memory.owners.items()}
-        self.indexes = {
-            key: MemoryIndex(
-                np.concatenate(memory.values[key]),
-                np.arange(self.owners[key].size, dtype=np.int64),
-                BlockPlan.for_k(SCHEME_BY_KEY[key].k),
-            )
-            for key in self.owners
-        }
+        self.index = retrieval.CorpusIndex.from_arrays(
+            {key: np.concatenate(parts) for key, parts in memory.values.items()},
+            {key: np.concatenate(parts) for key, parts in memory.owners.items()},
+        )
+        self.near = self.index.near
         self.build_seconds = time.perf_counter() - start
-
-    def near(self, fingerprints: Sequence[Fingerprint]) -> Hits:
-        hits: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        by_scheme: dict[str, list[int]] = defaultdict(list)
-        for fp in fingerprints:
-            by_scheme[fp.scheme_key].append(fp.value)
-        for key, queries in by_scheme.items():
-            index = self.indexes.get(key)
-            if index is None:
-                continue
-            _, rows, _ = index.query_batch(np.array(queries, dtype=np.uint64))
-            for story in self.owners[key][np.unique(rows)].tolist():
-                hits[story][key] += 1
-        return {story: dict(counts) for story, counts in hits.items()}
 
 
 @dataclass
