@@ -286,16 +286,8 @@ _COLUMNS = {
         "story_id",
         "value",
     ),
-    "fingerprint_keys_load": (
-        "fingerprint_id",
-        "table_no",
-        "scheme",
-        "scheme_version",
-        "key",
-        "story_id",
-        "value",
-    ),
 }
+_COLUMNS["fingerprint_keys_load"] = _COLUMNS["fingerprint_keys"]  # the SQLite staging table: same columns
 _KEY_ORDER = '"scheme", "scheme_version", "table_no", "key", "fingerprint_id"'  # the primary key
 _BY_FINGERPRINT = "ix_fingerprint_keys_fingerprint_id"
 
