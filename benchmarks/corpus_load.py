@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
+from table import print_table  # noqa: E402 - benchmarks/ is the script folder, first on the path
+
 FULL = 10**9  # "every story": more than any corpus here
 
 
@@ -148,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child(*args.child)))
         return 0
     table = rows(args.quick)
-    width = max(len(r[0]) for r in table)
-    for name, value, note in table:
-        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}")
+    print_table(table)
     return 0
 
 

@@ -43,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
+
+from table import print_table  # noqa: E402 - benchmarks/ is the script folder, first on the path
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import corpus_gen  # noqa: E402
@@ -346,9 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     buffer = io.StringIO() if args.profile else None
     table = rows(args.quick, args.stories, args.pages, args.work, args.db, buffer, args.synthetic)
-    width = max(len(r[0]) for r in table)
-    for name, value, note in table:
-        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}")
+    print_table(table)
     if buffer is not None:
         print()
         print(buffer.getvalue())

@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
+from table import print_table  # noqa: E402 - benchmarks/ is the script folder, first on the path
+
 
 def _texts(n: int) -> list[str]:
     from provenance.text import normalize
@@ -270,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     for section in sections:  # each section printed as it ends, the table reprinted whole at the end
         part = section()
         rows.extend(part)
-        _print(part)
+        print_table(part)
     print(f"\n(the whole table, {time.perf_counter() - started:.0f} s)")
-    _print(rows)
+    print_table(rows)
     return 0
 
 
@@ -280,12 +282,6 @@ def main(argv: list[str] | None = None) -> int:
 # a second here, so a million stories would take about an hour; sql_lookup.py measures the
 # lookup at a million, and end_to_end.py takes ``--stories 1000000`` when there is the time.
 END_TO_END_STORIES = 100_000
-
-
-def _print(rows: list[tuple[str, str, str]]) -> None:
-    width = max(len(r[0]) for r in rows)
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}", flush=True)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from sqlalchemy import text as sql  # noqa: E402
 from sqlalchemy.engine import URL, Connection, Engine  # noqa: E402
+from table import print_table  # noqa: E402 - benchmarks/ is the script folder, first on the path
 
 from provenance import retrieval, store  # noqa: E402
 from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, fingerprint_text, to_signed  # noqa: E402
@@ -643,9 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, help=f"query pages (default {PAGES}, quick {QUICK_PAGES})")
     args = parser.parse_args(argv)
     table = rows(args.quick, args.stories, args.pages)
-    width = max(len(r[0]) for r in table)
-    for name, value, note in table:
-        print(f"{name:<{width}}  {value}{'   ' + note if note else ''}")
+    print_table(table)
     return 0
 
 
