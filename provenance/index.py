@@ -78,10 +78,6 @@ def block_keys(value: int, plan: BlockPlan) -> list[int]:
     return [value & mask for mask in plan.table_masks]
 
 
-def popcount64(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x).astype(np.int64)
-
-
 _BUCKET = 64  # fingerprints per bucket of a table key at which another block pays off
 _PER_PREFIX = 4  # fingerprints per directory slot aimed at (the candidates a probe checks)
 
