@@ -316,6 +316,16 @@ def verify(page_text: str, story: Story, prepared_page: list[_Sentence] | None =
     )
 
 
+def match_all(page_text: str, stories: list[Story]) -> list[Match]:
+    """Every candidate the page is shown to derive from, best first (one per story).
+
+    A round-up or live blog can copy several stories: each proven one is reported.
+    """
+    page = _prepare(page_text)
+    matches = [m for m in (verify(page_text, s, page) for s in stories) if m is not None]
+    return sorted(matches, key=lambda m: (m.coverage, m.verbatim_share, m.similarity, m.story.published or ""), reverse=True)
+
+
 def best_match(page_text: str, stories: list[Story]) -> Match | None:
     """The candidate the page is best shown to derive from: most coverage, then most verbatim.
 
