@@ -2,12 +2,12 @@
 
 :func:`analyse` is the pure core (a page and its candidate stories in, a result out).
 :func:`run_audit` is the wiring: read inputs, look candidates up in the database, analyse,
-and write each page with its match and findings in one transaction.
+and write each page with its matches and findings in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,8 +18,8 @@ from provenance.config import Config
 from provenance.fetch import Fetcher
 from provenance.fingerprint import fingerprint_text
 from provenance.links import link_signals
-from provenance.match import best_match
-from provenance.model import InputError, Page, PageResult, Story
+from provenance.match import match_all
+from provenance.model import Finding, InputError, Match, Page, PageResult, Story
 from provenance.packs import RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
@@ -32,12 +32,20 @@ DEFAULT = Config()
 def analyse(
     page: Page, candidates: Sequence[Story], packs: Sequence[RulePack], config: Config = DEFAULT
 ) -> PageResult:
-    """Attribution, best match among the candidates, and findings for one page (pure)."""
+    """Attribution, every story the page derives from (best first), and findings for one page (pure).
+
+    A round-up can copy several stories, possibly from several agencies: each match brings
+    its own findings (what its agency's pack requires), merged in match order.
+    """
     attribution = detect(page.lines, page.meta, packs)
-    match = config.keep_match(best_match(page.text, list(candidates)))
+    proven = (config.keep_match(m) for m in match_all(page.text, list(candidates)))
+    matches = distinct_stories(m for m in proven if m is not None)
+    best = matches[0] if matches else None
     agencies = [(p.id, p.link_domains) for p in packs]
-    attribution.signals.extend(link_signals(page.links, agencies, match.story if match else None))
-    findings = evaluate(page, attribution, match, packs, licensed=config.licensed)
+    attribution.signals.extend(link_signals(page.links, agencies, best.story if best else None))
+    findings = merged(
+        evaluate(page, attribution, match, packs, licensed=config.licensed) for match in (matches or [None])
+    )
     findings = apply_markers(config.adjust(findings), page.suppressions)
     return PageResult(
         page_id=page.id,
@@ -45,10 +53,41 @@ def analyse(
         url=page.url,
         status="ok",
         page=page,
-        match=match,
+        match=best,
         attribution=attribution,
         findings=findings,
+        matches=matches,
     )
+
+
+def distinct_stories(matches: Iterable[Match]) -> list[Match]:
+    """The matches minus versions of a story already matched (best first, so the closest version stays).
+
+    Versions of one story (an update, a write-through) are one story: a page copying the
+    update also proves a copy of the first version, but it copies one story, not two.
+    """
+    kept: list[Match] = []
+    seen: set[str] = set()
+    for match in matches:
+        if match.story.id in seen:
+            continue
+        kept.append(match)
+        seen.add(match.story.id)
+        seen.update(match.story.versions)
+    return kept
+
+
+def merged(finding_lists: Iterable[Sequence[Finding]]) -> list[Finding]:
+    """The findings of every match in order, each exact duplicate once.
+
+    Two stories of one agency breach the same page-level requirements (credit, notice):
+    the page owes the credit once, so it gets the finding once.
+    """
+    out: dict[tuple[str, str, str, str, int | None], Finding] = {}
+    for findings in finding_lists:
+        for f in findings:
+            out.setdefault((f.rule, f.severity, f.message, f.evidence, f.line), f)
+    return list(out.values())
 
 
 def error_result(error: InputError) -> PageResult:

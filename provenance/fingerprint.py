@@ -16,11 +16,21 @@ import hashlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
 
-from provenance.text import Span, in_skeleton, paragraphs, sentences, skeleton_tokens, token_spans, tokens
+from provenance.text import (
+    Span,
+    in_skeleton,
+    paragraphs,
+    sentences,
+    skeleton_tokens,
+    stem_words,
+    token_spans,
+    tokens,
+)
 
 BITS = 64
 _MASK64 = (1 << 64) - 1
@@ -101,7 +111,12 @@ def _segment_simhash(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray |
     # Little-endian uint16 view: lanes[s, j] lane L holds the count of bit 16 * L + j.
     counts = lanes.astype("<u8").view("<u2").reshape(-1, _LANES, 4).transpose(0, 2, 1).reshape(-1, BITS)
     most_significant_first = counts[:, ::-1].astype(np.int64)
-    return np.packbits(most_significant_first * 2 > totals[:, None], axis=1).view(">u8").ravel().astype(np.uint64)
+    return (
+        np.packbits(most_significant_first * 2 > totals[:, None], axis=1)
+        .view(">u8")
+        .ravel()
+        .astype(np.uint64)
+    )
 
 
 def _segment_simhash_unpacked(hashes: np.ndarray, sizes: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -247,6 +262,7 @@ class Scheme:
     levels: tuple[str, ...]
     n: int = 3
     skeleton: bool = False
+    stems: bool = False  # features of word stems (Snowball), so an inflection edit changes none
     min_tokens: int = 8  # texts with fewer features than this give no fingerprint (too noisy)
     min_hits: int = 1  # near fingerprints a story needs under this scheme to become a candidate
 
@@ -257,6 +273,8 @@ class Scheme:
     def features(self, text: str) -> np.ndarray:
         """The feature hashes of one text: the definition :func:`fingerprint_text` follows."""
         words = skeleton_tokens(text) if self.skeleton else tokens(text)
+        if self.stems:
+            words = stem_words(words)
         return shingle_hashes(_hasher(words), self.n)
 
 
@@ -266,6 +284,12 @@ SCHEMES: tuple[Scheme, ...] = (
     # document simhash cannot survive spinning (half the features change, so about a third of
     # the bits flip), but most sentences keep their skeleton intact.
     Scheme("skeleton3", 1, 3, ("sentence",), skeleton=True, min_tokens=4),
+    # Passages: one fingerprint per anchor, a 5-gram of word stems chosen by winnowing (see
+    # :func:`anchors`). A page that copies one long sentence, or a few shorter ones, shares
+    # anchors with the story whatever else it holds, however long either text is and
+    # wherever its sentences and paragraphs break: containment, not resemblance. Anchors
+    # are matched exactly (k = 0: one block table, one key row each).
+    Scheme("anchor5", 1, 0, ("anchor",), min_tokens=3, stems=True),
 )
 SCHEME_BY_KEY = {s.key: s for s in SCHEMES}
 
@@ -281,16 +305,54 @@ class _Tokens:
         spans = token_spans(text)
         self.words = [w for w, _, _ in spans]
         self.starts = [start for _, start, _ in spans]
+        self.ends = [end for _, _, end in spans]
         self.hashes = _hasher(self.words)
 
-    def hashes_in(self, span: Span, skeleton: bool) -> np.ndarray:
+    @cached_property
+    def stem_hashes(self) -> np.ndarray:
+        return _hasher(stem_words(self.words))
+
+    def hashes_in(self, span: Span, skeleton: bool, stems: bool = False) -> np.ndarray:
         i = bisect_left(self.starts, span.start)
         j = bisect_left(self.starts, span.end, lo=i)
+        if stems:
+            return self.stem_hashes[i:j]
         if not skeleton:
             return self.hashes[i:j]
         # The skeleton test reads the span's own text (is a capital sentence-initial in it?).
         kept = [t for t in range(i, j) if in_skeleton(span.text, self.words[t], self.starts[t] - span.start)]
         return self.hashes[np.asarray(kept, dtype=np.intp)]
+
+
+ANCHOR_WORDS = 5  # words in an anchor (a word 5-gram)…
+ANCHOR_WINDOW = 6  # …the smallest hash in each run of this many 5-grams is kept (winnowing)
+
+
+def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
+    """The text's anchors: 5-grams of word stems chosen by winnowing, for passage fingerprints.
+
+    Winnowing (Schleimer, Wilkerson & Aiken, SIGMOD 2003, the method of MOSS): of every
+    :data:`ANCHOR_WINDOW` consecutive 5-grams the one with the smallest hash is kept. The
+    choice depends on the words around it only, so any passage of at least
+    ``ANCHOR_WINDOW + ANCHOR_WORDS - 1`` (10) words that a page shares with a story gives
+    both the same anchor, wherever it sits, however long either text is and wherever its
+    sentences and paragraphs break; about two 5-grams in seven are kept.
+    """
+    doc = doc if doc is not None else _Tokens(text)
+    grams = len(doc.words) - ANCHOR_WORDS + 1
+    if grams <= 0:
+        return []
+    hashes = shingle_hashes(doc.stem_hashes, ANCHOR_WORDS)
+    if grams <= ANCHOR_WINDOW:
+        chosen = np.array([int(np.argmin(hashes))])
+    else:
+        view = np.lib.stride_tricks.sliding_window_view(hashes, ANCHOR_WINDOW)
+        chosen = np.unique(view.argmin(axis=1) + np.arange(view.shape[0]))
+    out = []
+    for first in chosen.tolist():
+        start, end = doc.starts[first], doc.ends[first + ANCHOR_WORDS - 1]
+        out.append(Span(start, end, text[start:end]))
+    return out
 
 
 def _span_simhashes(pieces: Sequence[np.ndarray], scheme: Scheme) -> tuple[list[int], np.ndarray]:
@@ -313,7 +375,7 @@ def _span_simhashes(pieces: Sequence[np.ndarray], scheme: Scheme) -> tuple[list[
 class Fingerprint:
     scheme: str
     version: int
-    level: str  # "document" | "paragraph" | "sentence"
+    level: str  # "document" | "paragraph" | "sentence" | "anchor"
     position: int  # paragraph or sentence number (0 for the document)
     start: int
     end: int
@@ -325,7 +387,7 @@ class Fingerprint:
 
 
 def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fingerprint]:
-    """Fingerprint a text at each level its schemes ask for: document, paragraphs, sentences.
+    """Fingerprint a text at each level its schemes ask for: document, paragraphs, sentences, anchors.
 
     The text is tokenised and its tokens hashed once; each level's spans are slices of that,
     and each level's simhashes are one segmented computation (equal, span by span, to
@@ -337,13 +399,19 @@ def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fin
     if any("sentence" in s.levels for s in schemes):
         spans["sentence"] = sentences(text)
     doc = _Tokens(text)
+    if any("anchor" in s.levels for s in schemes):
+        spans["anchor"] = anchors(text, doc)
     out: list[Fingerprint] = []
     for scheme in schemes:
         for level in scheme.levels:
             level_spans = spans[level]
-            kept, values = _span_simhashes([doc.hashes_in(span, scheme.skeleton) for span in level_spans], scheme)
+            kept, values = _span_simhashes(
+                [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in level_spans], scheme
+            )
             out.extend(
-                Fingerprint(scheme.name, scheme.version, level, i, level_spans[i].start, level_spans[i].end, int(v))
+                Fingerprint(
+                    scheme.name, scheme.version, level, i, level_spans[i].start, level_spans[i].end, int(v)
+                )
                 for i, v in zip(kept, values.tolist(), strict=True)
             )
     return out

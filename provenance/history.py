@@ -61,23 +61,31 @@ def load_report(session: Session, run_id: int) -> AuditReport:
         )
     )
     ids = [p.id for p in pages]
-    matches = {
-        m.page_id: m for m in session.scalars(select(store.MatchRow).where(store.MatchRow.page_id.in_(ids)))
-    }
+    matches: dict[int, list[store.MatchRow]] = {}
+    for match_row in session.scalars(
+        select(store.MatchRow)
+        .where(store.MatchRow.page_id.in_(ids))
+        .order_by(store.MatchRow.page_id, store.MatchRow.rank, store.MatchRow.id)
+    ):
+        matches.setdefault(match_row.page_id, []).append(match_row)
     findings: dict[int, list[store.FindingRow]] = {}
     for row in session.scalars(
         select(store.FindingRow).where(store.FindingRow.page_id.in_(ids)).order_by(store.FindingRow.id)
     ):
         findings.setdefault(row.page_id, []).append(row)
-    story_rows = [m.story_id for m in matches.values() if m.story_id is not None]
+    story_rows = sorted({m.story_id for rows in matches.values() for m in rows if m.story_id is not None})
     stories = {s.id: s for s in store.load_stories(session, story_rows)} if story_rows else {}
-    results = [_result(p, matches.get(p.id), findings.get(p.id, []), stories) for p in pages]
+    results = [_result(p, matches.get(p.id, []), findings.get(p.id, []), stories) for p in pages]
     return AuditReport(run.id, run.started, run.finished, run.tool_version, results)
 
 
 def _result(
-    row: store.PageRow, match_row: store.MatchRow | None, finding_rows: list[store.FindingRow], stories: dict
+    row: store.PageRow,
+    match_rows: list[store.MatchRow],
+    finding_rows: list[store.FindingRow],
+    stories: dict[str, Story],
 ) -> PageResult:
+    """One saved page as its audit built it: ``match_rows`` in rank order, so the best comes first."""
     page = None
     if row.status == "ok":
         page = Page(
@@ -100,7 +108,7 @@ def _result(
         status=row.status,  # type: ignore[arg-type]
         error=row.error,
         page=page,
-        match=_match(match_row, stories) if match_row is not None else None,
+        matches=[_match(m, stories) for m in match_rows],
         attribution=Attribution(signals=signals),
         findings=[
             Finding(f.rule, f.severity, f.message, f.evidence, f.line, f.suppressed, f.suppressed_by or "")  # type: ignore[arg-type]

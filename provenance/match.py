@@ -7,23 +7,26 @@ skeleton of function words, names and numbers, which is what a synonym spinner l
 what an independent report of the same event does not share.
 
 Quoted speech counts towards what a copy reproduces, but never proves a copy: two outlets
-quoting the same official is not one copying the other. Only the *unquoted* story words a
-pair reproduces (its support) go towards the proof. The numbers behind the class
-(coverage, verbatim and rewritten shares, order) and the aligned passages with their
-character offsets on both sides are the evidence.
+quoting the same official is not one copying the other. A copy is proven either by the
+runs of wording the page shares with the story (:mod:`provenance.evidence`: how unlikely
+they are under independent reporting, whatever the number of sentences), or by reproduced
+sentences in the story's order (rewritten ones for a spun copy). A page sentence that joins
+two story sentences (or keeps one inside a longer one) pairs with each of them. The numbers
+behind the class (coverage, verbatim and rewritten shares, order) and the aligned passages
+with their character offsets on both sides are the evidence.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
+from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, tokenize
 from provenance.model import Derivation, Match, Passage, Story
-from provenance.text import FUNCTION_WORDS, Span, in_skeleton, paragraphs, sentences, token_spans
+from provenance.text import FUNCTION_WORDS, Span
 
 VERBATIM_RATIO = 0.95  # sentence pairs at or above: reproduced verbatim (punctuation, one word)
 EDITED_RATIO = 0.80  # at or above: a light edit of the same sentence
@@ -40,14 +43,7 @@ VERBATIM_COVERAGE = 0.9
 VERBATIM_SHARE = 0.85
 SPUN_SHARE = 0.5  # a copy whose reproduced text is less than this share verbatim is "spun"
 ORDER_KEPT = 0.8
-
-# Double quotes (an unclosed one runs to the end of the paragraph), and single quotes used as
-# quotation marks: opening after a space or bracket, closing before a space or punctuation,
-# so the apostrophes of "wouldn't" and "Obama's" are not taken for quotes.
-_QUOTED = re.compile(
-    r"\"[^\"\n]*\"|\"[^\"\n]*$|(?<![\w'])'(?=[A-Za-z0-9])[^\n]*?(?<=[\w.,!?;:-])'(?![\w'])",
-    re.MULTILINE,
-)
+RUN_GAP = 3  # tokens between two shared runs that still make one passage (an edited word or two)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +52,7 @@ class _Sentence:
     words: tuple[str, ...]  # every token
     quoted: tuple[bool, ...]  # per token: inside quoted speech
     skeleton: tuple[str, ...]  # function words, names and numbers
+    first: int = 0  # index of its first token in the text's tokens
 
     @property
     def unquoted(self) -> int:
@@ -79,27 +76,30 @@ class _Pair:
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """Sentence pairs between a page and a story, and the shares they add up to."""
+    """Sentence pairs and shared runs between a page and a story, and the shares they add up to."""
 
     pairs: tuple[_Pair, ...]
     story_sentences: tuple[_Sentence, ...]
     page_sentences: tuple[_Sentence, ...]
     story_tokens: int
+    evidence: Evidence
+    run_tokens: int = 0  # story tokens in counted shared runs, outside the paired sentences
 
     def _tokens(self, grades: set[str]) -> int:
         return sum(len(self.story_sentences[p.story].words) for p in self.pairs if p.grade in grades)
 
     @property
     def coverage(self) -> float:
-        return (
-            self._tokens({"verbatim", "edited", "rewritten"}) / self.story_tokens
-            if self.story_tokens
-            else 0.0
-        )
+        if not self.story_tokens:
+            return 0.0
+        reproduced = self._tokens({"verbatim", "edited", "rewritten"}) + self.run_tokens
+        return min(1.0, reproduced / self.story_tokens)
 
     @property
     def verbatim_share(self) -> float:
-        return self._tokens({"verbatim"}) / self.story_tokens if self.story_tokens else 0.0
+        if not self.story_tokens:
+            return 0.0
+        return min(self.coverage, (self._tokens({"verbatim"}) + self.run_tokens) / self.story_tokens)
 
     @property
     def rewritten_share(self) -> float:
@@ -118,11 +118,16 @@ class Alignment:
         return sum(w * p.ratio for w, p in zip(weights, self.pairs, strict=True)) / total if total else 0.0
 
     def proven(self) -> bool:
-        """Enough unquoted story text reproduced, over enough sentences in the story's order.
+        """Shared wording independent reporting would not give, or sentences reproduced in order.
 
-        Thresholds scale down for short stories (a few sentences cannot give three), never
-        below :data:`MIN_COPIED_SHORT` tokens.
+        The first is :attr:`Evidence.proves_copy` (one long sentence is enough, or a few
+        shorter ones). The second needs enough unquoted story text reproduced over enough
+        sentences in the story's order, or rewritten sentence after sentence (a spun copy
+        keeps few runs); its thresholds scale down for short stories (a few sentences cannot
+        give three), never below :data:`MIN_COPIED_SHORT` tokens.
         """
+        if self.evidence.proves_copy:
+            return True
         unquoted = sum(s.unquoted for s in self.story_sentences if len(s.words) >= MIN_SENTENCE_TOKENS)
         enough = min(MIN_COPIED_TOKENS, max(MIN_COPIED_SHORT, unquoted / 2))
         evidence = sum(1 for s in self.story_sentences if s.unquoted >= MIN_SUPPORT)
@@ -164,36 +169,36 @@ def _longest_increasing(seq: list[int]) -> int:
     return len(tails)
 
 
-def _quoted_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of quoted speech, paragraph by paragraph (an open quote runs to the end)."""
-    out: list[tuple[int, int]] = []
-    for para in paragraphs(text):
-        out.extend((para.start + m.start(), para.start + m.end()) for m in _QUOTED.finditer(para.text))
-    return out
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text ready to align: its tokens (for the evidence) and its sentences (for the pairs)."""
+
+    tokens: Tokens
+    sentences: tuple[_Sentence, ...]
 
 
-def _prepare(text: str) -> list[_Sentence]:
-    quoted = _quoted_ranges(text)
+def prepare(text: str) -> Prepared:
+    """Tokenise a normalised text once, for any number of alignments."""
+    tokens = tokenize(text)
+    by_sentence: list[list[int]] = [[] for _ in tokens.sentence_spans]
+    for k, number in enumerate(tokens.sentence):
+        by_sentence[number].append(k)
     out = []
-    qi = 0
-    for span in sentences(text):
-        words: list[str] = []
-        flags: list[bool] = []
-        skeleton: list[str] = []
-        for word, start, _ in token_spans(span.text):
-            pos = span.start + start
-            while qi < len(quoted) and quoted[qi][1] <= pos:
-                qi += 1
-            words.append(word)
-            flags.append(qi < len(quoted) and quoted[qi][0] <= pos < quoted[qi][1])
-            if in_skeleton(text, word, pos):
-                skeleton.append(word)
-        out.append(_Sentence(span, tuple(words), tuple(flags), tuple(skeleton)))
-    return out
+    for (start, end), members in zip(tokens.sentence_spans, by_sentence, strict=True):
+        out.append(
+            _Sentence(
+                Span(start, end, text[start:end]),
+                tuple(tokens.words[k] for k in members),
+                tuple(tokens.quoted[k] for k in members),
+                tuple(tokens.words[k] for k in members if tokens.skeleton[k]),
+                members[0] if members else 0,
+            )
+        )
+    return Prepared(tokens, tuple(out))
 
 
-def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int]:
-    """Similarity of two sentences and how many tokens the page one reproduces outside quotes.
+def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int, int]:
+    """Similarity of two sentences, the story tokens the page one reproduces, and its support.
 
     A token counts as support only when it is unquoted on both sides: a transcript (no
     quotation marks) and a report quoting from it share words, not authorship.
@@ -204,7 +209,7 @@ def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int]:
     support = sum(
         not story.quoted[b.a + i] and not page.quoted[b.b + i] for b in blocks for i in range(b.size)
     )
-    return 2.0 * matched / (len(story.words) + len(page.words)), support
+    return 2.0 * matched / (len(story.words) + len(page.words)), matched, support
 
 
 def _ratio(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -221,17 +226,44 @@ def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return f" {' '.join(short)} " in f" {' '.join(long_)} "
 
 
-def align(page_text: str, story_text: str, prepared_page: list[_Sentence] | None = None) -> Alignment:
-    """Pair each story sentence with its best page sentence, if any is close enough."""
-    story = _prepare(story_text)
-    page = prepared_page if prepared_page is not None else _prepare(page_text)
+def _pair(i: int, j: int, story: _Sentence, page: _Sentence) -> _Pair | None:
+    """The pair of a story sentence and a page sentence, if the page one reproduces it.
+
+    A page sentence longer than the story one may hold it whole, joined to another (two
+    sentences merged, a clause added): then how much of the story sentence it holds
+    grades the pair, not their similarity as a whole.
+    """
+    ratio, matched, support = _compare(story, page)
+    if len(page.words) > len(story.words):
+        ratio = max(ratio, matched / len(story.words) if matched >= MIN_SENTENCE_TOKENS else 0.0)
+    if ratio < REWRITE_RATIO:
+        return None
+    if ratio < EDITED_RATIO and _ratio(story.skeleton, page.skeleton) < SKELETON_RATIO:
+        return None
+    return _Pair(i, j, ratio, _contained(story.words, page.words), support)
+
+
+def align(
+    page_text: str,
+    story_text: str,
+    prepared_page: Prepared | None = None,
+    prepared_story: Prepared | None = None,
+) -> Alignment:
+    """Pair each story sentence with its best page sentence, if any is close enough.
+
+    A page sentence pairs with one story sentence, or with several when it holds each of
+    them (a merge: graded edited or better).
+    """
+    story_prep = prepared_story if prepared_story is not None else prepare(story_text)
+    page_prep = prepared_page if prepared_page is not None else prepare(page_text)
+    story, page = story_prep.sentences, page_prep.sentences
     postings: dict[str, set[int]] = defaultdict(set)
     for j, sent in enumerate(page):
         if len(sent.words) >= MIN_SENTENCE_TOKENS:
             for w in sent.words:
                 if w not in FUNCTION_WORDS:
                     postings[w].add(j)
-    best_for_page: dict[int, _Pair] = {}
+    chosen: dict[int, list[_Pair]] = defaultdict(list)  # page sentence -> its best pairs
     for i, sent in enumerate(story):
         if len(sent.words) < MIN_SENTENCE_TOKENS:
             continue
@@ -242,26 +274,44 @@ def align(page_text: str, story_text: str, prepared_page: list[_Sentence] | None
                 shared[j] += 1
         need = max(2, 0.2 * len(content))
         ranked = sorted((j for j, c in shared.items() if c >= need), key=lambda j: -shared[j])[:5]
-        best: _Pair | None = None
-        for j in ranked:
-            ratio, support = _compare(sent, page[j])
-            if ratio < REWRITE_RATIO:
-                continue
-            if ratio < EDITED_RATIO and _ratio(sent.skeleton, page[j].skeleton) < SKELETON_RATIO:
-                continue
-            if best is None or ratio > best.ratio:
-                best = _Pair(i, j, ratio, _contained(sent.words, page[j].words), support)
-        if best is not None:
-            held = best_for_page.get(best.page)
-            if held is None or best.ratio > held.ratio:
-                best_for_page[best.page] = best
-    pairs = tuple(sorted(best_for_page.values(), key=lambda p: p.story))
+        found = [pair for j in ranked if (pair := _pair(i, j, sent, page[j])) is not None]
+        if found:
+            best = max(found, key=lambda p: p.ratio)
+            chosen[best.page].append(best)
+    kept: list[_Pair] = []
+    for j, group in chosen.items():
+        best = max(group, key=lambda p: p.ratio)
+        kept.append(best)
+        # A page sentence holding several story sentences (a merge) pairs with each of them.
+        kept.extend(
+            p
+            for p in group
+            if p is not best and p.ratio >= EDITED_RATIO and len(page[j].words) > len(story[p.story].words)
+        )
+    pairs = tuple(sorted(kept, key=lambda p: p.story))
+    evidence = assess(story_prep.tokens, page_prep.tokens)
     total = sum(len(s.words) for s in story if len(s.words) >= MIN_SENTENCE_TOKENS)
-    return Alignment(pairs, tuple(story), tuple(page), total)
+    return Alignment(pairs, story, page, total, evidence, _run_tokens(evidence, story_prep, pairs))
 
 
-def passages(alignment: Alignment, page_text: str, story_text: str) -> tuple[Passage, ...]:
-    """Merge runs of consecutive sentence pairs of one kind into passages with offsets."""
+def _run_tokens(evidence: Evidence, story: Prepared, pairs: tuple[_Pair, ...]) -> int:
+    """Story tokens in counted shared runs that lie in sentences no pair accounts for."""
+    paired = {p.story for p in pairs}
+    sentence_of = story.tokens.sentence
+    return sum(
+        1
+        for run in evidence.runs
+        if run.length >= MIN_RUN
+        for k in range(run.story, run.story + run.length)
+        if sentence_of[k] not in paired and len(story.sentences[sentence_of[k]].words) >= MIN_SENTENCE_TOKENS
+    )
+
+
+def passages(
+    alignment: Alignment, page_text: str, story_text: str, page: Prepared, story: Prepared
+) -> tuple[Passage, ...]:
+    """The aligned passages with offsets: runs of consecutive sentence pairs of one kind, and
+    the shared runs of words outside those sentences (a clause copied into another sentence)."""
     out: list[Passage] = []
     run: list[_Pair] = []
 
@@ -295,12 +345,47 @@ def passages(alignment: Alignment, page_text: str, story_text: str) -> tuple[Pas
                 flush()
         run.append(pair)
     flush()
-    return tuple(out)
+    out.extend(_run_passages(alignment, page_text, story_text, page, story))
+    return tuple(sorted(out, key=lambda p: (p.story_start, p.page_start)))
 
 
-def verify(page_text: str, story: Story, prepared_page: list[_Sentence] | None = None) -> Match | None:
+def _run_passages(
+    alignment: Alignment, page_text: str, story_text: str, page: Prepared, story: Prepared
+) -> list[Passage]:
+    """Shared runs outside the paired story sentences, neighbours joined, as verbatim passages."""
+    paired = {p.story for p in alignment.pairs}
+    runs = [
+        r for r in alignment.evidence.runs if r.weight > 0 and story.tokens.sentence[r.story] not in paired
+    ]
+    groups: list[list[Run]] = []
+    for r in runs:  # in story order
+        if groups:
+            last = groups[-1][-1]
+            story_gap = r.story - (last.story + last.length)
+            page_gap = r.page - (last.page + last.length)
+            if 0 <= story_gap <= RUN_GAP and 0 <= page_gap <= RUN_GAP:
+                groups[-1].append(r)
+                continue
+        groups.append([r])
+    out = []
+    st, pg = story.tokens, page.tokens
+    for group in groups:
+        first, last = group[0], group[-1]
+        s0, s1 = st.starts[first.story], st.ends[last.story + last.length - 1]
+        p0, p1 = pg.starts[first.page], pg.ends[last.page + last.length - 1]
+        covered = sum(r.length for r in group)
+        span = last.story + last.length - first.story
+        out.append(
+            Passage(p0, p1, s0, s1, "verbatim", round(covered / span, 3), page_text[p0:p1], story_text[s0:s1])
+        )
+    return out
+
+
+def verify(page_text: str, story: Story, prepared_page: Prepared | None = None) -> Match | None:
     """A :class:`Match` when the page is shown to derive from ``story``, else None."""
-    alignment = align(page_text, story.text, prepared_page)
+    page = prepared_page if prepared_page is not None else prepare(page_text)
+    prepared_story = prepare(story.text)
+    alignment = align(page_text, story.text, page, prepared_story)
     derivation = alignment.derivation()
     if derivation is None:
         return None
@@ -312,18 +397,20 @@ def verify(page_text: str, story: Story, prepared_page: list[_Sentence] | None =
         verbatim_share=round(alignment.verbatim_share, 4),
         rewritten_share=round(alignment.rewritten_share, 4),
         order_kept=alignment.order_kept,
-        evidence=passages(alignment, page_text, story.text),
+        evidence=passages(alignment, page_text, story.text, page, prepared_story),
     )
 
 
-def match_all(page_text: str, stories: list[Story]) -> list[Match]:
-    """Every candidate the page is shown to derive from, best first (one per story).
+def _rank(match: Match) -> tuple[float, float, float, str]:
+    return (match.coverage, match.verbatim_share, match.similarity, match.story.published or "")
 
-    A round-up or live blog can copy several stories: each proven one is reported.
-    """
-    page = _prepare(page_text)
+
+def match_all(page_text: str, stories: list[Story]) -> list[Match]:
+    """Every candidate the page is shown to derive from, best first (most coverage, then most
+    verbatim): a round-up or live blog can copy several stories, and each is reported."""
+    page = prepare(page_text)  # once, whatever the number of candidates
     matches = [m for m in (verify(page_text, s, page) for s in stories) if m is not None]
-    return sorted(matches, key=lambda m: (m.coverage, m.verbatim_share, m.similarity, m.story.published or ""), reverse=True)
+    return sorted(matches, key=_rank, reverse=True)
 
 
 def best_match(page_text: str, stories: list[Story]) -> Match | None:
@@ -332,11 +419,8 @@ def best_match(page_text: str, stories: list[Story]) -> Match | None:
     Among versions of one story the closest version wins the same way (a page copying the
     update reproduces more of the update than of the first version).
     """
-    page = _prepare(page_text)  # once, whatever the number of candidates
-    matches = [m for m in (verify(page_text, s, page) for s in stories) if m is not None]
-    if not matches:
-        return None
-    return max(matches, key=lambda m: (m.coverage, m.verbatim_share, m.similarity, m.story.published or ""))
+    matches = match_all(page_text, stories)
+    return matches[0] if matches else None
 
 
 VERSION_OVERLAP = 0.5  # each version reproduces at least this much of the other

@@ -153,7 +153,7 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The wire story a page is best shown to derive from, with the numbers behind it."""
+    """A wire story a page is shown to derive from, with the numbers behind it."""
 
     story: Story
     derivation: Derivation
@@ -189,3 +189,15 @@ class PageResult:
     match: Match | None = None
     attribution: Attribution = field(default_factory=Attribution)
     findings: list[Finding] = field(default_factory=list)
+    # Every story the page is shown to derive from, best first: a round-up or live blog can
+    # copy several. ``match`` is the best of them, kept for readers that want only one.
+    matches: list[Match] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Keep ``match == matches[0]`` whichever of the two the caller gave."""
+        if not self.matches and self.match is not None:
+            self.matches = [self.match]
+        elif self.matches and self.match is None:
+            self.match = self.matches[0]
+        elif self.matches and self.matches[0] != self.match:
+            raise ValueError("match must be the first of matches")

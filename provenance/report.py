@@ -1,8 +1,8 @@
 """The audit report: one run and its page results, and their JSON-ready form.
 
 Every output format renders an :class:`AuditReport`; the dictionaries built here are the
-JSON report's contract (``run``, ``documents``, ``match``, ``attribution``, ``findings``)
-and are also what the database keeps for each page.
+JSON report's contract (``run``, ``documents``, ``match``, ``matches``, ``attribution``,
+``findings``) and are also what the database keeps for each page.
 """
 
 from __future__ import annotations
@@ -104,12 +104,17 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def citation(result: PageResult) -> dict[str, Any] | None:
-    """What a lawyer cites for a match: the page as read, when, its hash, and the story it copies."""
-    if result.match is None:
+def citation(result: PageResult, match: Match | None = None) -> dict[str, Any] | None:
+    """What a lawyer cites for a match: the page as read, when, its hash, and the story it copies.
+
+    ``match`` is one of the page's matches (the best one when not given): a page copying
+    several stories has a citation for each.
+    """
+    match = match if match is not None else result.match
+    if match is None:
         return None
     page = result.page
-    story = result.match.story
+    story = match.story
     return {
         "page_url": result.url,
         "page_source": result.source,
@@ -118,15 +123,21 @@ def citation(result: PageResult) -> dict[str, Any] | None:
         "agency": story.agency,
         "story_id": story.id,
         "story_url": story.url,
-        "passages": len(result.match.evidence),
+        "passages": len(match.evidence),
     }
+
+
+def cited_match_dict(result: PageResult, match: Match) -> dict[str, Any]:
+    """One of the page's matches as the report shows it: its numbers, evidence and citation."""
+    info = match_dict(match)
+    assert info is not None
+    info["citation"] = citation(result, match)
+    return info
 
 
 def result_dict(result: PageResult) -> dict[str, Any]:
     page = result.page
-    match = match_dict(result.match)
-    if match is not None:
-        match["citation"] = citation(result)
+    matches = [cited_match_dict(result, m) for m in result.matches]
     return {
         "id": result.page_id,
         "source": result.source,
@@ -135,7 +146,8 @@ def result_dict(result: PageResult) -> dict[str, Any]:
         "error": result.error,
         "title": page.title if page else None,
         "content_hash": page.content_hash if page else None,
-        "match": match,
+        "match": matches[0] if matches else None,
+        "matches": matches,
         "attribution": attribution_dict(result),
         "findings": [finding_dict(f) for f in result.findings],
     }

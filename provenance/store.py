@@ -247,6 +247,8 @@ class MatchRow(Base):
     rewritten_share: Mapped[float] = mapped_column(Float)
     order_kept: Mapped[bool] = mapped_column(Boolean)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A page's matches, best first: 0 is the report's ``match``. Rows saved before 0004 are rank 0.
+    rank: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class FindingRow(Base):
@@ -1046,7 +1048,10 @@ def finish_run(factory: sessionmaker[Session], run_id: int, counts: dict[str, in
 
 
 def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
-    """Write one audited page with its match and findings (the caller owns the transaction)."""
+    """Write one audited page with its matches (ranked, best first) and findings.
+
+    The caller owns the transaction.
+    """
     page = result.page
     row = PageRow(
         run_id=run_id,
@@ -1063,13 +1068,12 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
     )
     session.add(row)
     session.flush()
-    if result.match is not None:
-        m = result.match
-        story_row_id = session.scalar(select(StoryRow.id).where(StoryRow.external_id == m.story.id))
+    story_row_ids = _story_row_ids(session, [m.story.id for m in result.matches])
+    for rank, m in enumerate(result.matches):
         session.add(
             MatchRow(
                 page_id=row.id,
-                story_id=story_row_id,
+                story_id=story_row_ids.get(m.story.id),
                 story_external_id=m.story.id,
                 agency=m.story.agency,
                 derivation=m.derivation,
@@ -1079,6 +1083,7 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
                 rewritten_share=m.rewritten_share,
                 order_kept=m.order_kept,
                 evidence=evidence_list(m),
+                rank=rank,
             )
         )
     for f in result.findings:
@@ -1095,3 +1100,13 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
             )
         )
     return row
+
+
+def _story_row_ids(session: Session, external_ids: Sequence[str]) -> dict[str, int]:
+    """Row ids of the stories with these external ids (a story gone from the corpus is absent)."""
+    if not external_ids:
+        return {}
+    rows = session.execute(
+        select(StoryRow.external_id, StoryRow.id).where(StoryRow.external_id.in_(external_ids))
+    )
+    return {external_id: row_id for external_id, row_id in rows}

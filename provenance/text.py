@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+
+import Stemmer
 
 _QUOTES = str.maketrans(
     {
@@ -67,6 +70,20 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english", 100_000)  # its own cache of that many words
+
+
+def stem_words(words: list[str]) -> list[str]:
+    """The Snowball (Porter 2) English stems of lower-cased tokens: ``died`` and ``dies`` -> ``die``.
+
+    PyStemmer (the Snowball algorithms in C) rather than hand-written suffix rules: the
+    English rules run to pages, and one C call stems a whole text.
+    """
+    return _stemmer().stemWords(words)
 
 
 def tokens(text: str) -> list[str]:
@@ -171,3 +188,20 @@ def shingles(words: list[str], n: int) -> list[str]:
     if len(words) < n:
         return [" ".join(words)] if words else []
     return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+# Double quotes (an unclosed one runs to the end of the paragraph), and single quotes used as
+# quotation marks: opening after a space or bracket, closing before a space or punctuation,
+# so the apostrophes of "wouldn't" and "Obama's" are not taken for quotes.
+_QUOTED = re.compile(
+    r"\"[^\"\n]*\"|\"[^\"\n]*$|(?<![\w'])'(?=[A-Za-z0-9])[^\n]*?(?<=[\w.,!?;:-])'(?![\w'])",
+    re.MULTILINE,
+)
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of quoted speech, paragraph by paragraph (an open quote runs to the end)."""
+    out: list[tuple[int, int]] = []
+    for para in paragraphs(text):
+        out.extend((para.start + m.start(), para.start + m.end()) for m in _QUOTED.finditer(para.text))
+    return out

@@ -310,3 +310,4 @@ def test_versions_of_one_story_are_grouped_and_reported_once(
     _, report, _ = audit_json(capsys, db_url, str(SEEDS / "pages" / "ap-update-copy.html"))
     match = report["documents"][0]["match"]
     assert match["story_id"] == "ap-2024-0007-v2" and match["versions"] == ["ap-2024-0007"]
+    assert report["documents"][0]["matches"] == [match]  # the first version is not a second story

@@ -7,6 +7,7 @@ fails here.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -18,11 +19,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, func, insert, inspect, select, text
 
 import provenance.fetch_cache  # noqa: F401  (its table belongs to the schema)
-from provenance import store
+from provenance import history, store
 from provenance.cli import main
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, to_signed, to_unsigned
 from provenance.index import BlockPlan, block_keys
-from provenance.model import Story
+from provenance.model import Match, PageResult, Story
 
 TABLES = {
     "stories",
@@ -66,6 +67,8 @@ def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
         assert schema.get_unique_constraints("stories")[0]["column_names"] == ["external_id"]
         fks = {fk["name"]: fk for fk in schema.get_foreign_keys("matches")}
         assert fks["matches_story_id_fkey"]["options"].get("ondelete") == "SET NULL"
+        rank = {c["name"]: c for c in schema.get_columns("matches")}["rank"]  # see 0004
+        assert rank["nullable"] is False and "0" in str(rank["default"])
 
 
 def test_fresh_database_is_at_head_and_the_cli_says_so(
@@ -75,7 +78,7 @@ def test_fresh_database_is_at_head_and_the_cli_says_so(
     assert capsys.readouterr().out.startswith("none")
     assert main(["db", "upgrade", "--db", db_url]) == 0
     assert f"-> {store.head_revision()} (head)" in capsys.readouterr().err
-    assert store.current_revision(db_url) == store.head_revision() == "0003"
+    assert store.current_revision(db_url) == store.head_revision() == "0004"
     assert main(["db", "current", "--db", db_url]) == 0
     assert capsys.readouterr().out.strip() == f"{store.head_revision()} (head)"
     assert main(["db", "upgrade", "--db", db_url]) == 0  # again: nothing to do
@@ -152,11 +155,13 @@ def test_offline_sql_script_creates_every_table(capsys: pytest.CaptureFixture[st
     assert "CREATE TABLE fingerprint_keys_new (" in script and "INCLUDE (value, story_id)" in script
     assert "ALTER TABLE fingerprint_keys_new RENAME TO fingerprint_keys" in script
     assert "UPDATE alembic_version SET version_num='0003'" in script
+    assert "ALTER TABLE matches ADD COLUMN rank INTEGER DEFAULT 0 NOT NULL" in script
+    assert "UPDATE alembic_version SET version_num='0004'" in script
 
 
 def test_migrations_ship_inside_the_package() -> None:
     assert Path(store.__file__).resolve().parent / "migrations" == store.MIGRATIONS
-    versions = ("0001_initial", "0002_page_meta", "0003_clustered_block_keys")
+    versions = ("0001_initial", "0002_page_meta", "0003_clustered_block_keys", "0004_match_rank")
     for name in ("env.py", "script.py.mako", *(f"versions/{v}.py" for v in versions)):
         assert (store.MIGRATIONS / name).is_file(), name
 
@@ -169,13 +174,13 @@ def test_db_revision_writes_the_next_numbered_migration(
     monkeypatch.setattr(store, "MIGRATIONS", copy)
     assert main(["db", "revision", "-m", "Nothing changed!", "--autogenerate"]) == 0
     path = Path(capsys.readouterr().out.splitlines()[-1])  # after Alembic's "Generating …"
-    assert path == copy / "versions" / "0004_nothing_changed.py"
+    assert path == copy / "versions" / "0005_nothing_changed.py"
     source = path.read_text()
     assert (
-        'revision: str = "0004"' in source and 'down_revision: str | Sequence[str] | None = "0003"' in source
+        'revision: str = "0005"' in source and 'down_revision: str | Sequence[str] | None = "0004"' in source
     )
     assert "op." not in source.split("def upgrade")[1]  # the models equal the migrations: empty
-    assert store.head_revision() == "0004"
+    assert store.head_revision() == "0005"
 
 
 def test_counting_rows_after_migration_works_on_an_empty_database(db_url: str) -> None:
@@ -344,3 +349,113 @@ def test_downgrading_0003_restores_0002s_key_rows(db_url: str) -> None:
     factory = store.open_database(db_url)  # and up again
     with factory() as session:
         assert store.near_fingerprints(session, queries) == before
+
+
+# --- 0004: a page's matches ranked --------------------------------------------------------
+
+
+def _fill_at_0003(url: str) -> None:
+    """A 0003 database with a saved run: a matched page (its one match row), an unmatched page."""
+    engine = store.new_engine(url)
+    now = store.now()
+    with engine.begin() as connection:
+        command.upgrade(store.alembic_config(connection), "0003")
+        connection.execute(
+            text(
+                "INSERT INTO stories (id, external_id, agency, title, contributors, text, content_hash, added, "
+                "updated) VALUES (1, 'ap-1', 'AP', 'Bridge closed', '[]', :text, 'x', :now, :now)"
+            ),
+            {"text": "The bridge closed on Monday after engineers found cracks.", "now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO runs (id, command, started, finished, arguments, tool_version, pages, errors, "
+                "matches, findings) VALUES (1, 'audit', :now, :now, '[]', '0.1.0', 2, 0, 1, 1)"
+            ),
+            {"now": now},
+        )
+        for page_id, name in ((1, "copy.txt"), (2, "clean.txt")):
+            connection.execute(
+                text(
+                    "INSERT INTO pages (id, run_id, page_id, source, status, content_hash, text, attribution, "
+                    "audited) VALUES (:id, 1, :name, :name, 'ok', 'h', 'The bridge closed.', '{}', :now)"
+                ),
+                {"id": page_id, "name": name, "now": now},
+            )
+        evidence = [
+            {
+                "kind": "verbatim",
+                "similarity": 1.0,
+                "page": {"start": 0, "end": 18, "text": "The bridge closed."},
+                "story": {"start": 0, "end": 18, "text": "The bridge closed."},
+            }
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO matches (id, page_id, story_id, story_external_id, agency, derivation, similarity, "
+                "coverage, verbatim_share, rewritten_share, order_kept, evidence) VALUES (1, 1, 1, 'ap-1', "
+                "'AP', 'partial', 0.9, 0.4, 0.4, 0.0, :kept, :evidence)"
+            ),
+            {"kept": True, "evidence": json.dumps(evidence)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO findings (page_id, rule, severity, message, evidence, line, suppressed, "
+                "suppressed_by) VALUES (1, 'AP-CREDIT', 'error', 'No AP credit.', '', NULL, :no, '')"
+            ),
+            {"no": False},
+        )
+        if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequences past them
+            for table in ("stories", "runs", "pages", "matches"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)"))
+    engine.dispose()
+
+
+def test_upgrading_a_0003_database_ranks_its_matches_0_and_keeps_every_report(db_url: str) -> None:
+    """0004 adds ``matches.rank``: a saved match becomes its page's best (rank 0), reports unchanged."""
+    _fill_at_0003(db_url)
+    assert store.current_revision(db_url) == "0003"
+    factory = store.open_database(db_url)  # upgrades on open
+    assert store.current_revision(db_url) == store.head_revision()
+    assert differences(db_url) == []
+    with factory() as session:
+        assert session.execute(select(store.MatchRow.page_id, store.MatchRow.rank)).all() == [(1, 0)]
+        report = history.load_report(session, 1)
+    copy, clean = report.results
+    assert copy.match is not None and copy.matches == [copy.match]
+    assert (copy.match.story.id, copy.match.story.title, copy.match.coverage) == (
+        "ap-1",
+        "Bridge closed",
+        0.4,
+    )
+    assert [p.page_text for p in copy.match.evidence] == ["The bridge closed."]
+    assert [f.rule for f in copy.findings] == ["AP-CREDIT"]
+    assert clean.match is None and clean.matches == []
+
+    second = Match(Story("ap-2", "AP", "t"), "partial", 0.8, 0.3, 0.3, 0.0, True)
+    with store.transaction(factory) as session:  # the upgraded table takes ranked rows
+        store.save_result(
+            session, 1, PageResult("new.txt", "new.txt", None, "ok", matches=[copy.match, second])
+        )
+    with factory() as session:
+        reloaded = history.load_report(session, 1)
+    assert [m.story.id for m in reloaded.results[-1].matches] == ["ap-1", "ap-2"]
+
+
+def test_downgrading_0004_keeps_each_pages_best_match(db_url: str) -> None:
+    factory = store.open_database(db_url)
+    first = Match(Story("ap-1", "AP", "t"), "partial", 0.9, 0.4, 0.4, 0.0, True)
+    second = Match(Story("ap-2", "AP", "t"), "partial", 0.8, 0.3, 0.3, 0.0, True)
+    run = store.start_run(factory, "audit", [], "0.1.0")
+    with store.transaction(factory) as session:
+        store.save_result(session, run.id, PageResult("p", "p", None, "ok", matches=[first, second]))
+    engine = store.engine_for(db_url)
+    with engine.begin() as connection:
+        command.downgrade(store.alembic_config(connection), "0003")
+    store.close_databases()
+    with store.new_engine(db_url).connect() as connection:
+        assert "rank" not in {c["name"] for c in inspect(connection).get_columns("matches")}
+        assert connection.execute(text("SELECT story_external_id FROM matches")).scalars().all() == ["ap-1"]
+    factory = store.open_database(db_url)  # and up again
+    with factory() as session:
+        assert [m.story.id for m in history.load_report(session, run.id).results[0].matches] == ["ap-1"]

@@ -116,12 +116,27 @@ def verdict(result: PageResult) -> str:
     m = result.match
     if m is not None:
         what = f"{m.derivation} copy of {m.story.agency} story {m.story.id}"
+        others = len(result.matches) - 1
+        if others:
+            what += f" and of {others} other stor{'y' if others == 1 else 'ies'}"
     else:
         signals = sorted({s.agency for s in result.attribution.signals if s.agency})
         what = f"no story match ({', '.join(signals)} signals on the page)" if result.findings else "no match"
         if not result.findings:
             return what
     return f"{what} — {findings_phrase(result)}"
+
+
+def other_matches(result: PageResult) -> list[str]:
+    """One short line per story the page also derives from, after its best match (plain text).
+
+    A round-up copying several stories shows the best one in full; the others are named so
+    no copy goes unmentioned (the JSON report has all their evidence).
+    """
+    return [
+        f"{m.story.id} ({m.story.agency}): {m.derivation}, coverage {m.coverage:.0%}"
+        for m in result.matches[1:]
+    ]
 
 
 def site_of(result: PageResult) -> str:
@@ -399,8 +414,9 @@ def _by_site(results: list[PageResult]) -> str:
 
 
 def _page_agency(result: PageResult, packs: Sequence[RulePack]) -> list[str]:
-    if result.match is not None:
-        return [result.match.story.agency]
+    """The agencies a page counts for: those of its matched stories, else those of its signals."""
+    if result.matches:
+        return list(dict.fromkeys(m.story.agency for m in result.matches))
     agencies = {p.id for p in derived_from(result.attribution, None, packs)} if result.findings else set()
     return sorted(agencies)
 
@@ -411,8 +427,8 @@ def _by_agency(results: list[PageResult], packs: Sequence[RulePack]) -> str:
     for r in results:
         for agency in _page_agency(r, packs):
             pages[agency]["pages"] += 1
-            if r.match is not None:
-                pages[agency][r.match.derivation] += 1
+            if (match := _match_of(r, agency)) is not None:
+                pages[agency][match.derivation] += 1
         for f in active(r):
             pages[owner.get(f.rule, f.rule.split("-")[0])]["findings"] += 1
     if not pages:
@@ -519,18 +535,35 @@ def _page(
         return "".join(parts)
     if result.findings:
         parts.append(_findings(result))
-    page_packs = derived_from(result.attribution, result.match, packs)
+    page_packs = _matched_packs(result, packs)
     if page_packs or result.match is not None or result.attribution.signals:
         parts.append(_attribution(result, page_packs))
     parts.append('<div class="facts">')
     if result.match is not None:
         parts.append(f"<div><h4>Match</h4>{_match_numbers(result.match)}</div>")
+    if len(result.matches) > 1:
+        items = "".join(f"<li>{_e(line)}</li>" for line in other_matches(result))
+        parts.append(f'<div><h4>Other matched stories</h4><ul class="plain">{items}</ul></div>')
     parts.append(f"<div><h4>Evidence record</h4>{_record(report, result)}</div>")
     parts.append("</div>")
     if result.match is not None and result.match.evidence:
         parts.append(_evidence(result, anchor))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _matched_packs(result: PageResult, packs: Sequence[RulePack]) -> list[RulePack]:
+    """The packs of every agency the page derives from: each match's, in match order."""
+    found: dict[str, RulePack] = {}
+    for match in result.matches or [None]:
+        for pack in derived_from(result.attribution, match, packs):
+            found.setdefault(pack.id, pack)
+    return list(found.values())
+
+
+def _match_of(result: PageResult, agency: str) -> Match | None:
+    """The page's best match among the stories of ``agency``, or None."""
+    return next((m for m in result.matches if m.story.agency == agency), None)
 
 
 def _findings(result: PageResult) -> str:
@@ -634,7 +667,8 @@ def _requirements(result: PageResult, pack: RulePack, signals: Sequence[Signal])
     notice_found = _signals([s for s in mine if s.kind == "notice"])
     if foreign_notices:
         notice_found += '<div class="small muted">other notices:</div>' + _signals(foreign_notices)
-    story = result.match.story if result.match is not None and result.match.story.agency == pack.id else None
+    match = _match_of(result, pack.id)
+    story = match.story if match is not None else None
     byline_req = pack.requirement("byline")
     if byline_req is None:
         byline_need = '<span class="muted">no</span>'
@@ -645,9 +679,9 @@ def _requirements(result: PageResult, pack: RulePack, signals: Sequence[Signal])
             byline_need += f'<br><span class="small muted">story byline:</span> {_e(story.byline or "none")}'
         if writers:
             byline_need += f'<br><span class="small muted">story writers:</span> {_e(writers)}'
-        if result.match is not None and result.match.derivation not in byline_req.derivations:
+        if match is not None and match.derivation not in byline_req.derivations:
             byline_need += (
-                f'<br><span class="small muted">not checked for {_e(result.match.derivation)} copies</span>'
+                f'<br><span class="small muted">not checked for {_e(match.derivation)} copies</span>'
             )
     link = pack.requirement("link")
     if link is None:

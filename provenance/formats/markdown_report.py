@@ -22,6 +22,7 @@ from provenance.formats.html import (
     active,
     findings_phrase,
     ordered,
+    other_matches,
     passage_texts,
     site_of,
     verdict,
@@ -166,10 +167,15 @@ def _page(result: PageResult, number: int) -> list[str]:
             + (f", {md(story.title)}" if story.title else "")
             + f" · {url(story.url)}  "
         )
+        also = other_matches(result)
         out.append(
             f"**Match:** {m.derivation}, coverage {m.coverage:.0%}, verbatim {m.verbatim_share:.0%}, "
             f"rewritten {m.rewritten_share:.0%}, order {'kept' if m.order_kept else 'changed'}"
+            + ("  " if also else "")
         )
+        out += [
+            f"**Also copies:** {md(line)}" + ("  " if i < len(also) else "") for i, line in enumerate(also, 1)
+        ]
     out += ["", f"**Findings:** {md(findings_phrase(result))}", ""]
     out += [_finding(f) for f in result.findings]
     if result.match is not None and result.match.evidence:
