@@ -15,8 +15,9 @@ by what independent reporting would not give it:
 
 Runs are found on Snowball stems (PyStemmer), so a tense or a plural changed by an editor
 (``dies``/``died``) does not cut a run in two. Each story token belongs to at most one run
-(the longest), so a page that repeats a paragraph (a teaser above the article) does not
-count it twice.
+(the longest) and so does each page token, and a phrase repeated on both sides counts
+once: a page that repeats a paragraph (a teaser above the article), or a topic phrase both
+texts keep using, does not add evidence by repetition.
 
 The thresholds (:data:`PROOF`, and :data:`SHORT_PROOF` with :data:`SHORT_SHARE` for short
 stories) were calibrated on the independent same-event reports of the ``wire-copies`` data
@@ -36,7 +37,7 @@ from provenance.text import FUNCTION_WORDS, in_skeleton, quoted_ranges, sentence
 
 MIN_RUN = 4  # stems in a row: shorter shared runs are no evidence (common phrases)
 FREE_WORDS = 2  # words of wording per run that independent reporting shares by chance
-PROOF = 12  # evidence that proves a copy on its own (one 16-word sentence, or two of 8)
+PROOF = 13  # evidence that proves a copy on its own (one 17-word sentence, or two of 9)
 SHORT_PROOF = 5  # evidence that proves a copy of a short story…
 SHORT_SHARE = 0.1  # …when it covers this share of the story's unquoted words
 
@@ -117,7 +118,7 @@ class Evidence:
     """The runs a page shares with a story and what they add up to."""
 
     runs: tuple[Run, ...]
-    copied: int  # the sum of the runs' weights
+    copied: int  # the weight of the heaviest chain of runs kept in the story's order
     story_share: float  # share of the story's unquoted tokens that are wording in runs of MIN_RUN or more
 
     @property
@@ -127,11 +128,13 @@ class Evidence:
 
 
 def shared_runs(story: Tokens, page: Tokens, shortest: int = 3) -> list[Run]:
-    """Maximal runs of stems in both texts (at least ``shortest`` long), each story token in one.
+    """Maximal runs of stems in both texts (at least ``shortest`` long), each token in one.
 
     Seeds are the story's stem ``shortest``-grams; each seed found on the page is extended
     to the end of the common run. Longest runs are kept first; a run overlapping one kept
-    already keeps only its longest free stretch.
+    already (on either side) keeps only its longest free stretch. A phrase both texts
+    repeat (a live blog's "his meeting with Russian President Vladimir Putin") is kept once
+    with its wording and again with none.
     """
     a, b = story.stems, page.stems
     if len(a) < shortest or len(b) < shortest:
@@ -149,34 +152,41 @@ def shared_runs(story: Tokens, page: Tokens, shortest: int = 3) -> list[Run]:
                 length += 1
             found.append((length, i, j))
     found.sort(key=lambda r: (-r[0], r[1], r[2]))
-    used = bytearray(len(a))
+    used_a, used_b = bytearray(len(a)), bytearray(len(b))
+    seen: set[tuple[str, ...]] = set()
     runs: list[Run] = []
     for length, i, j in found:
-        start, size = _longest_free(used, i, length)
+        start, size = _longest_free(used_a, used_b, i, j, length)
         if size < shortest:
             continue
         j += start - i
-        used[start : start + size] = b"\x01" * size
+        used_a[start : start + size] = b"\x01" * size
+        used_b[j : j + size] = b"\x01" * size
         wording = sum(
             1
             for k in range(size)
             if not story.quoted[start + k] and not page.quoted[j + k] and not story.fact[start + k]
         )
+        text = a[start : start + size]
+        if text in seen:
+            wording = 0  # a phrase repeated on both sides is one piece of evidence, not several
+        seen.add(text)
         runs.append(Run(start, j, size, wording))
     runs.sort(key=lambda r: r.story)
     return runs
 
 
-def _longest_free(used: bytearray, start: int, length: int) -> tuple[int, int]:
-    """The longest stretch of ``used[start:start + length]`` not taken yet: (start, size)."""
-    best, best_size, run_start = start, 0, None
-    for k in range(start, start + length + 1):
-        free = k < start + length and not used[k]
+def _longest_free(used_a: bytearray, used_b: bytearray, i: int, j: int, length: int) -> tuple[int, int]:
+    """The longest stretch of the run at story ``i`` / page ``j`` whose tokens are free on both
+    sides: (its story start, its size)."""
+    best, best_size, run_start = i, 0, None
+    for k in range(length + 1):
+        free = k < length and not used_a[i + k] and not used_b[j + k]
         if free and run_start is None:
             run_start = k
         elif not free and run_start is not None:
             if k - run_start > best_size:
-                best, best_size = run_start, k - run_start
+                best, best_size = i + run_start, k - run_start
             run_start = None
     return best, best_size
 
@@ -186,4 +196,34 @@ def assess(story: Tokens, page: Tokens) -> Evidence:
     runs = tuple(shared_runs(story, page))
     unquoted = sum(1 for q in story.quoted if not q)
     wording = sum(r.wording for r in runs if r.length >= MIN_RUN)
-    return Evidence(runs, sum(r.weight for r in runs), wording / unquoted if unquoted else 0.0)
+    return Evidence(runs, heaviest_chain(runs), wording / unquoted if unquoted else 0.0)
+
+
+def heaviest_chain(runs: tuple[Run, ...]) -> int:
+    """The largest total weight of runs in the same order on the page as in the story.
+
+    A copy keeps the story's order (or most of it: a moved paragraph is left out, its runs
+    are still long); the short runs two long independent texts share by chance fall in no
+    order, and summing them all would let a long live blog "prove" a copy by accumulation.
+    Weighted longest increasing subsequence, with a Fenwick tree of prefix maxima over the
+    page positions: O(r log r) for r runs.
+    """
+    weighted = sorted((r.story, r.page, r.weight) for r in runs if r.weight > 0)
+    if not weighted:
+        return 0
+    ranks = {p: i + 1 for i, p in enumerate(sorted({page for _, page, _ in weighted}))}
+    tree = [0] * (len(ranks) + 1)
+    best = 0
+    for _, page, weight in weighted:
+        rank = ranks[page]
+        before, i = 0, rank - 1  # the heaviest chain ending on the page before this run
+        while i > 0:
+            before = max(before, tree[i])
+            i -= i & -i
+        total = before + weight
+        best = max(best, total)
+        i = rank
+        while i < len(tree):
+            tree[i] = max(tree[i], total)
+            i += i & -i
+    return best

@@ -53,6 +53,7 @@ class _Sentence:
     quoted: tuple[bool, ...]  # per token: inside quoted speech
     skeleton: tuple[str, ...]  # function words, names and numbers
     first: int = 0  # index of its first token in the text's tokens
+    stems: tuple[str, ...] = ()  # the stem of every token
 
     @property
     def unquoted(self) -> int:
@@ -192,6 +193,7 @@ def prepare(text: str) -> Prepared:
                 tuple(tokens.quoted[k] for k in members),
                 tuple(tokens.words[k] for k in members if tokens.skeleton[k]),
                 members[0] if members else 0,
+                tuple(tokens.stems[k] for k in members),
             )
         )
     return Prepared(tokens, tuple(out))
@@ -203,7 +205,7 @@ def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int, int]:
     A token counts as support only when it is unquoted on both sides: a transcript (no
     quotation marks) and a report quoting from it share words, not authorship.
     """
-    matcher = SequenceMatcher(None, story.words, page.words, autojunk=False)
+    matcher = SequenceMatcher(None, story.stems, page.stems, autojunk=False)
     blocks = matcher.get_matching_blocks()
     matched = sum(b.size for b in blocks)
     support = sum(

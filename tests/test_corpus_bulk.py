@@ -64,6 +64,11 @@ def record(
     return {"id": story_id, "agency": agency, "text": text, "published": published}
 
 
+def tables_of(scheme: str, version: int) -> int:
+    """Block tables (so key rows) per fingerprint of a scheme: k + 1."""
+    return len(BlockPlan.for_k(SCHEME_BY_KEY[f"{scheme}/{version}"].k).table_masks)
+
+
 def counts(factory) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     with factory() as session:
         return tuple(  # type: ignore[return-value]
@@ -130,9 +135,13 @@ def test_many_batches_store_every_fingerprint_with_all_its_block_keys(
         want = [
             (t, to_signed(k), scheme, version) for t, k in enumerate(block_keys(to_unsigned(value), plan))
         ]
-        assert len(want) == 4
-        assert sorted(keys[fp_id]) == want  # all 4 tables, each keyed on this fingerprint's own value
-    assert counts(factory) == (8, len(fingerprints), 4 * len(fingerprints))
+        assert len(want) == SCHEME_BY_KEY[f"{scheme}/{version}"].k + 1
+        assert sorted(keys[fp_id]) == want  # every table, each keyed on this fingerprint's own value
+    assert counts(factory) == (
+        8,
+        len(fingerprints),
+        sum(tables_of(scheme, version) for _, scheme, version, _ in fingerprints),
+    )
 
 
 def test_adding_again_changes_nothing_and_an_edited_story_gets_new_fingerprints(
@@ -159,7 +168,10 @@ def test_adding_again_changes_nothing_and_an_edited_story_gets_new_fingerprints(
         k: v for k, v in fingerprints.items() if k != "ap-4"
     }
     n_fps = sum(map(len, now.values()))
-    assert counts(factory) == (7, n_fps, 4 * n_fps)
+    n_keys = sum(
+        tables_of(fp.scheme, fp.version) for text in edited.values() for fp in fingerprint_text(text)
+    )
+    assert counts(factory) == (7, n_fps, n_keys)
     with factory() as session:
         titles = dict(session.execute(select(store.StoryRow.external_id, store.StoryRow.title)).all())
     assert titles == {i: f"Title {i}" for i in texts}  # unchanged texts still take the new fields

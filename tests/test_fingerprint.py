@@ -77,7 +77,7 @@ def test_near_copies_are_near_and_other_texts_far() -> None:
 def test_every_fingerprint_names_its_scheme_and_version() -> None:
     fps = fingerprint_text(TEXT + "\n\n" + TEXT)
     assert {fp.scheme_key for fp in fps} <= {s.key for s in SCHEMES}
-    assert {fp.level for fp in fps} == {"document", "paragraph", "sentence"}
+    assert {fp.level for fp in fps} == {"document", "paragraph", "sentence", "anchor"}
     para = [fp for fp in fps if fp.level == "paragraph"]
     assert [fp.position for fp in para] == [0, 1]
 
@@ -86,7 +86,10 @@ def test_batch_equals_one_by_one() -> None:
     from provenance.fingerprint import simhash_batch
 
     rng = np.random.default_rng(5)
-    sets = [rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) for n in (0, 1, 2, 7, 64, 300, 0, 5, 70_000)]  # 70,000: past the 16-bit lanes
+    sets = [
+        rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2)
+        for n in (0, 1, 2, 7, 64, 300, 0, 5, 70_000)
+    ]  # 70,000: past the 16-bit lanes
     assert simhash_batch(sets).tolist() == [simhash(s) for s in sets]
     assert simhash_batch([]).size == 0
 
@@ -108,11 +111,13 @@ def test_fingerprint_text_equals_fingerprinting_each_span_on_its_own() -> None:
     import json
     from pathlib import Path
 
-    from provenance.fingerprint import SCHEMES, fingerprint_text, simhash_batch
+    from provenance.fingerprint import SCHEMES, anchors, fingerprint_text, simhash_batch
     from provenance.text import Span, normalize, paragraphs, sentences
 
     stories = Path(__file__).resolve().parent.parent / "seeds" / "wire" / "stories.jsonl"
-    texts = [json.loads(line)["text"] for line in stories.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line)["text"] for line in stories.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     texts += [
         "He said so (in private.) Officials Later denied it. The U.S. Senate met at 9 a.m. on Monday.\n\n"
         'She asked: "Why?" Nobody In the room answered her question about the Budget of 2024.',
@@ -121,11 +126,48 @@ def test_fingerprint_text_equals_fingerprinting_each_span_on_its_own() -> None:
     ]
     for text in (normalize(t) for t in texts):
         want = []
-        levels = {"document": [Span(0, len(text), text)], "paragraph": paragraphs(text), "sentence": sentences(text)}
+        levels = {
+            "document": [Span(0, len(text), text)],
+            "paragraph": paragraphs(text),
+            "sentence": sentences(text),
+            "anchor": anchors(text),
+        }
         for scheme in SCHEMES:
             for level in scheme.levels:
-                kept = [(i, sp) for i, sp in enumerate(levels[level]) if scheme.features(sp.text).size >= scheme.min_tokens]
+                kept = [
+                    (i, sp)
+                    for i, sp in enumerate(levels[level])
+                    if scheme.features(sp.text).size >= scheme.min_tokens
+                ]
                 values = simhash_batch([scheme.features(sp.text) for _, sp in kept])
-                want += [(scheme.name, level, i, sp.start, sp.end, int(v)) for (i, sp), v in zip(kept, values, strict=True)]
-        got = [(fp.scheme, fp.level, fp.position, fp.start, fp.end, fp.value) for fp in fingerprint_text(text)]
+                want += [
+                    (scheme.name, level, i, sp.start, sp.end, int(v))
+                    for (i, sp), v in zip(kept, values, strict=True)
+                ]
+        got = [
+            (fp.scheme, fp.level, fp.position, fp.start, fp.end, fp.value) for fp in fingerprint_text(text)
+        ]
         assert got == want
+
+
+def test_a_passage_shared_anywhere_gives_both_texts_an_anchor() -> None:
+    """Winnowing's guarantee: any ten words in a row that two texts share give one anchor to both,
+    whatever surrounds them and wherever sentences break; inflections do not matter (stems)."""
+    from provenance.fingerprint import ANCHOR_WINDOW, ANCHOR_WORDS
+    from provenance.text import normalize
+
+    def anchor_values(text: str) -> set[int]:
+        return {fp.value for fp in fingerprint_text(normalize(text)) if fp.level == "anchor"}
+
+    rng = random.Random(3)
+    vocab = [f"word{i}" for i in range(400)]
+    passage = "the freighter lost power and rammed into a support of the bridge before dawn"
+    shared = ANCHOR_WINDOW + ANCHOR_WORDS - 1
+    assert len(passage.split()) >= shared
+    for trial in range(50):
+        before = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        after = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        other = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
+        story = f"{before} {passage}. {after}"
+        page = f"{other}. {passage.replace('rammed', 'rams').capitalize()} {after[:20]}"
+        assert anchor_values(story) & anchor_values(page), trial
