@@ -22,7 +22,12 @@ and the same derived-vs-not figures, in the same run, for two baselines:
 * ``containment``: the share of the story's word 5-shingles found on the page, derived at
   ≥ 0.05 (best story wins).
 
-Usage: python eval/real_copies.py [--set NAME] [--misses]
+``--calibrate`` prints instead what the proof thresholds of :mod:`provenance.evidence` were
+chosen from: the evidence (heaviest ordered chain of shared wording) of every query against
+every reference of its set, for the derived pages, the independent reports of the same event
+and the pages about other events, and how many of each a threshold would match.
+
+Usage: python eval/real_copies.py [--set NAME] [--misses] [--calibrate]
 """
 
 from __future__ import annotations
@@ -41,10 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from provenance import store  # noqa: E402
+from provenance import evidence, store  # noqa: E402
 from provenance.audit import run_audit  # noqa: E402
 from provenance.corpus import add_stories  # noqa: E402
 from provenance.fingerprint import hamming, hash_strings, simhash  # noqa: E402
+from provenance.match import align, prepare  # noqa: E402
 from provenance.model import PageResult  # noqa: E402
 from provenance.packs import load_packs  # noqa: E402
 from provenance.report import attribution_dict  # noqa: E402
@@ -221,6 +227,86 @@ def containment_baseline(references: dict[str, str], kept: Sequence[Query]) -> d
     return out
 
 
+# --------------------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One query against one reference of its set, with the evidence between them."""
+
+    label: str  # the query's class when it derives from this reference; "independent"; "other event"
+    query: str
+    reference: str
+    copied: int
+    story_share: float
+    by_sentences: bool  # proven by the sentence path alone (ordered sentences, rewritten ones)
+
+
+def calibration_pairs(folder: Path) -> list[Pair]:
+    references = {r["id"]: normalize(r["text"]) for r in read_jsonl(folder / "references.jsonl")}
+    prepared = {rid: prepare(text) for rid, text in references.items()}
+    out = []
+    for q in queries(folder):
+        page = normalize(q.text)
+        page_prep = prepare(page)
+        for rid, text in references.items():
+            if q.derived_from == rid:
+                label = q.derivation
+            elif q.id.split("-")[0] == rid:  # collected for this story, not derived from it
+                label = "independent"
+            else:
+                label = "other event"
+            alignment = align(page, text, page_prep, prepared[rid])
+            found = alignment.evidence
+            saved = evidence.PROOF, evidence.SHORT_PROOF
+            evidence.PROOF = evidence.SHORT_PROOF = 10**9  # the sentence path on its own
+            try:
+                by_sentences = alignment.proven()
+            finally:
+                evidence.PROOF, evidence.SHORT_PROOF = saved
+            out.append(Pair(label, q.id, rid, found.copied, found.story_share, by_sentences))
+    return out
+
+
+def calibrate(folders: Sequence[Path]) -> None:
+    pairs = [p for folder in folders for p in calibration_pairs(folder)]
+    groups = {
+        label: [p for p in pairs if p.label == label] for label in (*CLASSES, "independent", "other event")
+    }
+    print("Evidence (heaviest ordered chain of shared wording) of every query against every reference")
+    print(f"  {'pairs':<14} {'n':>5}  {'quantiles 0 / 25 / 50 / 75 / 90 / 100 %':<40}")
+    for label, group in groups.items():
+        values = sorted(p.copied for p in group)
+        if values:
+            qs = [values[round(f * (len(values) - 1))] for f in (0, 0.25, 0.5, 0.75, 0.9, 1)]
+            print(f"  {label:<14} {len(values):>5}  {' / '.join(str(v) for v in qs)}")
+    print("\n  highest evidence of a page not derived from the reference (independent or other event):")
+    negatives = sorted(
+        (p for p in pairs if p.label in ("independent", "other event")), key=lambda p: -p.copied
+    )
+    for p in negatives[:6]:
+        print(f"    {p.copied:>3}  share {p.story_share:.2f}  {p.query} vs {p.reference} ({p.label})")
+    derived = [p for p in pairs if p.label in CLASSES]
+    print(
+        f"\n  proof: evidence >= PROOF, or >= SHORT_PROOF ({evidence.SHORT_PROOF}) covering >= "
+        f"{evidence.SHORT_SHARE:.0%} of the story (in use: PROOF = {evidence.PROOF}); the sentence path adds"
+    )
+    print(f"  {'PROOF':>7} {'derived found':>14} {'independent':>12} {'other event':>12}")
+    for proof in range(8, 21):
+
+        def proven(p: Pair, proof: int = proof) -> bool:
+            short = p.copied >= evidence.SHORT_PROOF and p.story_share >= evidence.SHORT_SHARE
+            return p.copied >= proof or short or p.by_sentences
+
+        found = sum(proven(p) for p in derived)
+        indep = sum(proven(p) for p in groups["independent"])
+        other = sum(proven(p) for p in groups["other event"])
+        mark = "  <- in use" if proof == evidence.PROOF else ""
+        print(
+            f"  {proof:>7} {found:>7}/{len(derived):<6} {indep:>5}/{len(groups['independent']):<6} {other:>5}/{len(groups['other event']):<6}{mark}"
+        )
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -258,6 +344,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", help="only this set (a folder name; repeatable)")
     parser.add_argument("--misses", action="store_true", help="list missed, false and wrong-story pages")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="print the evidence the proof thresholds were chosen from"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not WIRE_COPIES.is_dir():
         print(f"no data at {WIRE_COPIES}", file=sys.stderr)
@@ -269,6 +358,9 @@ def main(argv: Iterable[str] | None = None) -> int:
             print(f"unknown set(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         folders = [f for f in folders if f.name in args.set]
+    if args.calibrate:
+        calibrate(folders)
+        return 0
     totals = {name: Score() for name in ("provenance", "simhash", "containment")}
     rows: list[str] = []
     misses: list[str] = []
