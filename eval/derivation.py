@@ -47,6 +47,7 @@ from provenance.spinner import random_intro, spin  # noqa: E402
 from provenance.text import normalize, shingles, tokens  # noqa: E402
 
 import datasets  # noqa: E402
+from scoring import BinaryScore  # noqa: E402
 
 BASELINE_K = 3
 CLASSES = ("verbatim", "edited", "spun", "partial", "none")
@@ -75,41 +76,17 @@ class Provenance:
 
 
 @dataclass
-class Score:
+class Score(BinaryScore):
     """Derived-vs-not counts and the class confusion (gold label -> predicted class)."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
     confusion: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(
         self, gold_derived: bool, predicted: bool, gold_label: str = "", predicted_class: str = ""
     ) -> None:
-        if gold_derived and predicted:
-            self.tp += 1
-        elif predicted:
-            self.fp += 1
-        elif gold_derived:
-            self.fn += 1
-        else:
-            self.tn += 1
+        self.count(gold_derived, predicted)
         if gold_label:
             self.confusion[gold_label][predicted_class or "none"] += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def _row(name: str, system: str, score: Score, note: str = "") -> str:

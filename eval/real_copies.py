@@ -57,6 +57,7 @@ from provenance.report import attribution_dict  # noqa: E402
 from provenance.text import normalize, shingles, tokens  # noqa: E402
 
 import datasets  # noqa: E402
+from scoring import BinaryScore  # noqa: E402
 
 WIRE_COPIES = datasets.DATA / "wire-copies"
 CLASSES = ("verbatim", "edited", "partial", "spun")
@@ -86,11 +87,7 @@ class Verdict:
 
 
 @dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
+class Score(BinaryScore):
     right_story: int = 0
     by_class: dict[str, Counter[str]] = field(default_factory=dict)  # gold class -> found / all
     credit_right: int = 0
@@ -98,10 +95,7 @@ class Score:
 
     def add(self, query: Query, verdict: Verdict) -> None:
         derived, found = query.derived_from is not None, verdict.story is not None
-        self.tp += derived and found
-        self.fp += found and not derived
-        self.fn += derived and not found
-        self.tn += not derived and not found
+        self.count(derived, found)
         counts = self.by_class.setdefault(query.derivation, Counter())
         counts["all"] += 1
         counts["found"] += found
@@ -116,19 +110,6 @@ class Score:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for label, counts in other.by_class.items():
             self.by_class.setdefault(label, Counter()).update(counts)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def class_recall(self, label: str) -> str:
         counts = self.by_class.get(label, Counter())

@@ -40,6 +40,8 @@ FREE_WORDS = 2  # words of wording per run that independent reporting shares by 
 PROOF = 13  # evidence that proves a copy on its own (one 17-word sentence, or two of 9)
 SHORT_PROOF = 5  # evidence that proves a copy of a short story…
 SHORT_SHARE = 0.1  # …when it covers this share of the story's unquoted words
+COMMON_SEED = 50  # a 3-gram the story holds more often than this seeds no run (no evidence, and
+# on a hostile text like "the the the …" the pairs of its places would grow as the square)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,9 @@ def shared_runs(story: Tokens, page: Tokens, shortest: int = 3) -> list[Run]:
     for i in range(len(a) - shortest + 1):
         seeds[a[i : i + shortest]].append(i)
     found: list[tuple[int, int, int]] = []
+    for positions in seeds.values():
+        if len(positions) > COMMON_SEED:
+            positions.clear()
     for j in range(len(b) - shortest + 1):
         for i in seeds.get(b[j : j + shortest], ()):
             if i > 0 and j > 0 and a[i - 1] == b[j - 1]:
