@@ -11,7 +11,9 @@ by what independent reporting would not give it:
   only its other words, its *wording*;
 * a run's first :data:`FREE_WORDS` words of wording are free too ("in the Los Angeles area",
   "said in a statement" are what anyone writes);
-* runs shorter than :data:`MIN_RUN` stems count for nothing.
+* runs shorter than :data:`MIN_RUN` stems count for nothing;
+* an agency's formulas count for nothing: wording that several of the page's candidate
+  stories hold (not versions of one story) identifies none of them (:func:`formulas`).
 
 Runs are found on Snowball stems (PyStemmer), so a tense or a plural changed by an editor
 (``dies``/``died``) does not cut a run in two. Each story token belongs to at most one run
@@ -31,6 +33,7 @@ wording, which is exactly what makes independent reports look like copies.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.text import FUNCTION_WORDS, in_skeleton, quoted_ranges, sentences, stem_words, token_spans
@@ -40,6 +43,8 @@ FREE_WORDS = 2  # words of wording per run that independent reporting shares by 
 PROOF = 13  # evidence that proves a copy on its own (one 17-word sentence, or two of 9)
 SHORT_PROOF = 5  # evidence that proves a copy of a short story…
 SHORT_SHARE = 0.1  # …when it covers this share of the story's unquoted words
+FORMULA_WORDS = 4  # a formula is found by its stem 4-grams…
+FORMULA_STORIES = 3  # …each held by this many other stories among the candidates (not versions)
 COMMON_SEED = 50  # a 3-gram the story holds more often than this seeds no run (no evidence, and
 # on a hostile text like "the the the …" the pairs of its places would grow as the square)
 
@@ -129,7 +134,37 @@ class Evidence:
         return self.copied >= PROOF or (self.copied >= SHORT_PROOF and self.story_share >= SHORT_SHARE)
 
 
-def shared_runs(story: Tokens, page: Tokens, shortest: int = 3) -> list[Run]:
+def formulas(stories: Sequence[Tokens], groups: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """Stem 4-grams that :data:`FORMULA_STORIES` + 1 different stories hold: an agency's formulas.
+
+    An agency words its recurring items the same way every time ("said it filed a
+    registration statement with the Securities and Exchange Commission covering", "eurodollar
+    deposit rates were steady"): a page sharing such a formula with one story shares it with
+    all of them, and it tells no story apart. ``stories`` are a page's candidates, and
+    ``groups`` name each one's version group (the versions of one story count once).
+    """
+    holders: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for tokens, group in zip(stories, groups, strict=True):
+        stems = tokens.stems
+        for i in range(len(stems) - FORMULA_WORDS + 1):
+            holders[stems[i : i + FORMULA_WORDS]].add(group)
+    return frozenset(gram for gram, held in holders.items() if len(held) > FORMULA_STORIES)
+
+
+def _formulaic(
+    stems: tuple[str, ...], start: int, size: int, known: frozenset[tuple[str, ...]]
+) -> list[bool]:
+    """Which tokens of the run ``stems[start:start + size]`` lie in one of the ``known`` formulas."""
+    flags = [False] * size
+    for k in range(size - FORMULA_WORDS + 1):
+        if stems[start + k : start + k + FORMULA_WORDS] in known:
+            flags[k : k + FORMULA_WORDS] = [True] * FORMULA_WORDS
+    return flags
+
+
+def shared_runs(
+    story: Tokens, page: Tokens, shortest: int = 3, known: frozenset[tuple[str, ...]] = frozenset()
+) -> list[Run]:
     """Maximal runs of stems in both texts (at least ``shortest`` long), each token in one.
 
     Seeds are the story's stem ``shortest``-grams; each seed found on the page is extended
@@ -167,10 +202,11 @@ def shared_runs(story: Tokens, page: Tokens, shortest: int = 3) -> list[Run]:
         j += start - i
         used_a[start : start + size] = b"\x01" * size
         used_b[j : j + size] = b"\x01" * size
+        formula = _formulaic(a, start, size, known) if known else [False] * size
         wording = sum(
             1
             for k in range(size)
-            if not story.quoted[start + k] and not page.quoted[j + k] and not story.fact[start + k]
+            if not (story.quoted[start + k] or page.quoted[j + k] or story.fact[start + k] or formula[k])
         )
         text = a[start : start + size]
         if text in seen:
@@ -196,9 +232,10 @@ def _longest_free(used_a: bytearray, used_b: bytearray, i: int, j: int, length: 
     return best, best_size
 
 
-def assess(story: Tokens, page: Tokens) -> Evidence:
-    """The shared runs and the evidence of copying they add up to."""
-    runs = tuple(shared_runs(story, page))
+def assess(story: Tokens, page: Tokens, known: frozenset[tuple[str, ...]] = frozenset()) -> Evidence:
+    """The shared runs and the evidence of copying they add up to; wording in ``known``
+    formulas (see :func:`formulas`) counts for nothing."""
+    runs = tuple(shared_runs(story, page, known=known))
     unquoted = sum(1 for q in story.quoted if not q)
     wording = sum(r.wording for r in runs if r.length >= MIN_RUN)
     return Evidence(runs, heaviest_chain(runs), wording / unquoted if unquoted else 0.0)

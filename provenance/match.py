@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, tokenize
+from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, formulas, tokenize
 from provenance.model import Derivation, Match, Passage, Story
 from provenance.text import FUNCTION_WORDS, Span
 
@@ -250,6 +250,7 @@ def align(
     story_text: str,
     prepared_page: Prepared | None = None,
     prepared_story: Prepared | None = None,
+    known: frozenset[tuple[str, ...]] = frozenset(),
 ) -> Alignment:
     """Pair each story sentence with its best page sentence, if any is close enough.
 
@@ -291,7 +292,7 @@ def align(
             if p is not best and p.ratio >= EDITED_RATIO and len(page[j].words) > len(story[p.story].words)
         )
     pairs = tuple(sorted(kept, key=lambda p: p.story))
-    evidence = assess(story_prep.tokens, page_prep.tokens)
+    evidence = assess(story_prep.tokens, page_prep.tokens, known)
     total = sum(len(s.words) for s in story if len(s.words) >= MIN_SENTENCE_TOKENS)
     return Alignment(pairs, story, page, total, evidence, _run_tokens(evidence, story_prep, pairs))
 
@@ -383,11 +384,20 @@ def _run_passages(
     return out
 
 
-def verify(page_text: str, story: Story, prepared_page: Prepared | None = None) -> Match | None:
-    """A :class:`Match` when the page is shown to derive from ``story``, else None."""
+def verify(
+    page_text: str,
+    story: Story,
+    prepared_page: Prepared | None = None,
+    prepared_story: Prepared | None = None,
+    known: frozenset[tuple[str, ...]] = frozenset(),
+) -> Match | None:
+    """A :class:`Match` when the page is shown to derive from ``story``, else None.
+
+    ``known``: the formulas of the other candidates (:func:`provenance.evidence.formulas`).
+    """
     page = prepared_page if prepared_page is not None else prepare(page_text)
-    prepared_story = prepare(story.text)
-    alignment = align(page_text, story.text, page, prepared_story)
+    story_prep = prepared_story if prepared_story is not None else prepare(story.text)
+    alignment = align(page_text, story.text, page, story_prep, known)
     derivation = alignment.derivation()
     if derivation is None:
         return None
@@ -399,7 +409,7 @@ def verify(page_text: str, story: Story, prepared_page: Prepared | None = None) 
         verbatim_share=round(alignment.verbatim_share, 4),
         rewritten_share=round(alignment.rewritten_share, 4),
         order_kept=alignment.order_kept,
-        evidence=passages(alignment, page_text, story.text, page, prepared_story),
+        evidence=passages(alignment, page_text, story.text, page, story_prep),
     )
 
 
@@ -409,10 +419,17 @@ def _rank(match: Match) -> tuple[float, float, float, str]:
 
 def match_all(page_text: str, stories: list[Story]) -> list[Match]:
     """Every candidate the page is shown to derive from, best first (most coverage, then most
-    verbatim): a round-up or live blog can copy several stories, and each is reported."""
+    verbatim): a round-up or live blog can copy several stories, and each is reported.
+
+    Wording that several candidates hold (an agency's formulas, not one story's versions)
+    is no evidence for any of them.
+    """
     page = prepare(page_text)  # once, whatever the number of candidates
-    matches = [m for m in (verify(page_text, s, page) for s in stories) if m is not None]
-    return sorted(matches, key=_rank, reverse=True)
+    prepared = [prepare(s.text) for s in stories]
+    groups = [min((s.id, *s.versions)) for s in stories]
+    known = formulas([p.tokens for p in prepared], groups) if len(stories) > 1 else frozenset()
+    found = (verify(page_text, s, page, p, known) for s, p in zip(stories, prepared, strict=True))
+    return sorted((m for m in found if m is not None), key=_rank, reverse=True)
 
 
 def best_match(page_text: str, stories: list[Story]) -> Match | None:
