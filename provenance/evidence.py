@@ -151,6 +151,12 @@ def formulas(stories: Sequence[Tokens], groups: Sequence[str]) -> frozenset[tupl
     return frozenset(gram for gram, held in holders.items() if len(held) > FORMULA_STORIES)
 
 
+def formula_tokens(tokens: Tokens, known: frozenset[tuple[str, ...]]) -> frozenset[int]:
+    """Indices of the tokens that lie in one of the ``known`` formulas."""
+    flags = _formulaic(tokens.stems, 0, len(tokens), known)
+    return frozenset(k for k, flag in enumerate(flags) if flag)
+
+
 def _formulaic(
     stems: tuple[str, ...], start: int, size: int, known: frozenset[tuple[str, ...]]
 ) -> list[bool]:

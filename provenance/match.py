@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, formulas, tokenize
+from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, formula_tokens, formulas, tokenize
 from provenance.model import Derivation, Match, Passage, Story
 from provenance.text import FUNCTION_WORDS, Span
 
@@ -199,17 +199,22 @@ def prepare(text: str) -> Prepared:
     return Prepared(tokens, tuple(out))
 
 
-def _compare(story: _Sentence, page: _Sentence) -> tuple[float, int, int]:
+def _compare(
+    story: _Sentence, page: _Sentence, formula: frozenset[int] = frozenset()
+) -> tuple[float, int, int]:
     """Similarity of two sentences, the story tokens the page one reproduces, and its support.
 
-    A token counts as support only when it is unquoted on both sides: a transcript (no
-    quotation marks) and a report quoting from it share words, not authorship.
+    A token counts as support only when it is unquoted on both sides (a transcript, with no
+    quotation marks, and a report quoting from it share words, not authorship) and outside
+    the agency's ``formula`` wording (story token indices).
     """
     matcher = SequenceMatcher(None, story.stems, page.stems, autojunk=False)
     blocks = matcher.get_matching_blocks()
     matched = sum(b.size for b in blocks)
     support = sum(
-        not story.quoted[b.a + i] and not page.quoted[b.b + i] for b in blocks for i in range(b.size)
+        not story.quoted[b.a + i] and not page.quoted[b.b + i] and story.first + b.a + i not in formula
+        for b in blocks
+        for i in range(b.size)
     )
     return 2.0 * matched / (len(story.words) + len(page.words)), matched, support
 
@@ -228,14 +233,16 @@ def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return f" {' '.join(short)} " in f" {' '.join(long_)} "
 
 
-def _pair(i: int, j: int, story: _Sentence, page: _Sentence) -> _Pair | None:
+def _pair(
+    i: int, j: int, story: _Sentence, page: _Sentence, formula: frozenset[int] = frozenset()
+) -> _Pair | None:
     """The pair of a story sentence and a page sentence, if the page one reproduces it.
 
     A page sentence longer than the story one may hold it whole, joined to another (two
     sentences merged, a clause added): then how much of the story sentence it holds
     grades the pair, not their similarity as a whole.
     """
-    ratio, matched, support = _compare(story, page)
+    ratio, matched, support = _compare(story, page, formula)
     if len(page.words) > len(story.words):
         ratio = max(ratio, matched / len(story.words) if matched >= MIN_SENTENCE_TOKENS else 0.0)
     if ratio < REWRITE_RATIO:
@@ -260,6 +267,7 @@ def align(
     story_prep = prepared_story if prepared_story is not None else prepare(story_text)
     page_prep = prepared_page if prepared_page is not None else prepare(page_text)
     story, page = story_prep.sentences, page_prep.sentences
+    formula = formula_tokens(story_prep.tokens, known) if known else frozenset()
     postings: dict[str, set[int]] = defaultdict(set)
     for j, sent in enumerate(page):
         if len(sent.words) >= MIN_SENTENCE_TOKENS:
@@ -277,7 +285,7 @@ def align(
                 shared[j] += 1
         need = max(2, 0.2 * len(content))
         ranked = sorted((j for j, c in shared.items() if c >= need), key=lambda j: -shared[j])[:5]
-        found = [pair for j in ranked if (pair := _pair(i, j, sent, page[j])) is not None]
+        found = [pair for j in ranked if (pair := _pair(i, j, sent, page[j], formula)) is not None]
         if found:
             best = max(found, key=lambda p: p.ratio)
             chosen[best.page].append(best)

@@ -133,3 +133,34 @@ def test_a_later_version_sharing_some_sentences_is_matched_to_the_story() -> Non
     matches = match_all(update, [first_version])
     assert [m.story.id for m in matches] == ["ap-1"]
     assert matches[0].evidence
+
+
+def test_an_agency_formula_held_by_many_stories_is_no_evidence_for_any() -> None:
+    formula = (
+        "said it filed a registration statement with the securities and exchange commission covering "
+        "a proposed offering of convertible subordinated debentures due in the year"
+    )
+    names = ["Acme", "Borlund", "Cresta", "Dovetail", "Everwood"]
+    uses = [
+        "new plants in Ohio",
+        "repaying bank loans",
+        "a fleet of barges",
+        "research in Sweden",
+        "a shopping mall near the river and the repayment of the short-term loans it took out last spring",
+    ]
+    stories = [
+        Story(
+            id=f"r-{n}",
+            agency="Reuters",
+            text=normalize(f"{n} Corp {formula} 2012. Proceeds will fund {use}."),
+        )
+        for n, use in zip(names, uses, strict=True)
+    ]
+    page = normalize(f"Zephyr Inc {formula} 2015. The company makes garden furniture and sells it online.")
+    assert match_all(page, stories) == []
+    assert best_match(page, stories[:1]) is not None  # against one story alone it is not known as a formula
+    copy = normalize(
+        f"Everwood Corp {formula} 2012. Proceeds will fund a shopping mall near the river and the repayment "
+        "of the short-term loans it took out last spring, the company said."
+    )
+    assert [m.story.id for m in match_all(copy, stories)][:1] == ["r-Everwood"]
