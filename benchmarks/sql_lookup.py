@@ -13,8 +13,8 @@ Why synthetic rows: loading a million real stories through ``corpus add`` is wha
 fingerprints inserted directly into the project's tables (ids, values and block keys exactly
 as the corpus writer stores them, the lookup index rebuilt once after the bulk load).
 Each synthetic story gets one document and one to eight paragraph fingerprints (word
-shingles) and one to nine sentence skeletons, about the ten per story that Reuters-21578
-stories get. Real fingerprints are planted among them: every Reuters story except half of
+shingles), one to nine sentence skeletons and 20 to 59 anchors (winnowed stem 5-grams,
+matched exactly: one key row each), about what Reuters-21578 stories get. Real fingerprints are planted among them: every Reuters story except half of
 the query pages (the other half are planted, so their lookups hit), which also brings the
 real near-collisions of templated wire copy (earnings tables, "Shr ... vs ..." stories).
 
@@ -77,6 +77,7 @@ QUICK_PAGES = 100
 CHUNK = 50_000  # synthetic stories generated and inserted at a time (flat memory)
 SHINGLE = "shingle3/1"
 SKELETON = "skeleton3/1"
+ANCHOR = "anchor5/1"
 
 
 # --- the pages and the planted stories ------------------------------------------------------
@@ -188,6 +189,7 @@ def _synthetic(
     for key, (name, version), lo, hi in (
         (SHINGLE, ("shingle3", 1), 2, 10),
         (SKELETON, ("skeleton3", 1), 1, 10),
+        (ANCHOR, ("anchor5", 1), 20, 60),
     ):
         per_story = rng.integers(lo, hi, size=count)
         owners = np.repeat(story_ids, per_story)
@@ -199,7 +201,7 @@ def _synthetic(
             levels = np.where(position == 0, "document", "paragraph").tolist()
             position = np.where(position == 0, 0, position - 1)
         else:
-            levels = ["sentence"] * owners.size
+            levels = ["sentence" if name == "skeleton3" else "anchor"] * owners.size
         signed = values.view(np.int64).tolist()
         fingerprints.extend(
             (i, s, lv, p, 0, 0, name, version, v)
