@@ -325,7 +325,9 @@ class _Tokens:
 
 
 ANCHOR_WORDS = 5  # words in an anchor (a word 5-gram)…
-ANCHOR_WINDOW = 6  # …the smallest hash in each run of this many 5-grams is kept (winnowing)
+ANCHOR_WINDOW = 4  # …the smallest hash in each run of this many 5-grams is kept (winnowing)
+# Any shared passage of ANCHOR_WINDOW + ANCHOR_WORDS - 1 = 8 words gives both texts an anchor:
+# the shortest runs the proof accepts (see provenance.evidence) are about that long.
 
 
 def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
@@ -334,9 +336,9 @@ def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
     Winnowing (Schleimer, Wilkerson & Aiken, SIGMOD 2003, the method of MOSS): of every
     :data:`ANCHOR_WINDOW` consecutive 5-grams the one with the smallest hash is kept. The
     choice depends on the words around it only, so any passage of at least
-    ``ANCHOR_WINDOW + ANCHOR_WORDS - 1`` (10) words that a page shares with a story gives
+    ``ANCHOR_WINDOW + ANCHOR_WORDS - 1`` (8) words that a page shares with a story gives
     both the same anchor, wherever it sits, however long either text is and wherever its
-    sentences and paragraphs break; about two 5-grams in seven are kept.
+    sentences and paragraphs break; about two 5-grams in five are kept.
     """
     doc = doc if doc is not None else _Tokens(text)
     grams = len(doc.words) - ANCHOR_WORDS + 1
