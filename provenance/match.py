@@ -1,7 +1,7 @@
 """Verify a candidate story against a page by sentence alignment, and classify the derivation.
 
 Fingerprints only nominate candidates; this module proves (or refutes) the copy. Every story
-sentence is paired with its most similar page sentence (difflib on word tokens). Pairs are
+sentence is paired with its most similar page sentence (difflib on word stems). Pairs are
 graded verbatim / edited / rewritten; a rewritten pair must also keep the sentence's
 skeleton of function words, names and numbers, which is what a synonym spinner leaves and
 what an independent report of the same event does not share.
@@ -13,7 +13,9 @@ they are under independent reporting, whatever the number of sentences), or by r
 sentences in the story's order (rewritten ones for a spun copy). A page sentence that joins
 two story sentences (or keeps one inside a longer one) pairs with each of them. The numbers
 behind the class (coverage, verbatim and rewritten shares, order) and the aligned passages
-with their character offsets on both sides are the evidence.
+with their character offsets on both sides are the evidence. Candidates are verified
+together (:func:`match_all`), so wording several of them hold, an agency's formulas, is
+weighed as what it is.
 """
 
 from __future__ import annotations
