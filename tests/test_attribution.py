@@ -478,3 +478,40 @@ def test_credit_forms_seen_on_real_pages(packs: list[RulePack], line: str, kind:
 def test_photo_credits_seen_on_real_pages_are_not_credits(packs: list[RulePack], line: str) -> None:
     a = run(packs, HEADLINE, PROSE, line, PROSE)
     assert not a.credits("AP") and not a.credits("Reuters")
+
+
+@pytest.mark.parametrize(
+    ("line", "prose"),
+    [
+        ("(With inputs from Reuters)", False),
+        ("Prices rose for a third day. -- With Reuters", False),
+        ("This article was originally published by Reuters.", False),
+        ("Reuter", False),  # the sign-off of Reuters' own archive
+        ("Shares fell 5 percent on Monday, reported Reuters.", True),
+        ("The ministry confirmed the talks, citing Reuters.", True),
+    ],
+)
+def test_reuters_credit_phrasings_seen_on_real_pages(packs: list[RulePack], line: str, prose: bool) -> None:
+    found = run(packs, line)
+    assert found.credits("Reuters")
+    assert one(found, "credit", "Reuters").prose is prose
+
+
+@pytest.mark.parametrize(
+    "line", ["He told Reuters on Monday.", "Photo: Reuters", "A Reuters reporter saw it."]
+)
+def test_inline_mentions_of_reuters_are_not_credits(packs: list[RulePack], line: str) -> None:
+    assert not run(packs, line).credits("Reuters")
+
+
+def test_a_reuters_21578_story_names_its_agency_by_its_sign_off(packs: list[RulePack], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from provenance.corpus import to_story
+    from provenance.sources import read_stories
+
+    path = tmp_path / "reut.txt"
+    path.write_text(
+        "Acme Corp said first quarter profit rose 12 pct on higher sales of machine tools.\nReuter\n"
+    )
+    (item,) = read_stories([str(path)])
+    story = to_story(item, packs)  # type: ignore[arg-type]
+    assert not hasattr(story, "error") and story.agency == "Reuters"
