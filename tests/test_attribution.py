@@ -515,3 +515,11 @@ def test_a_reuters_21578_story_names_its_agency_by_its_sign_off(packs: list[Rule
     (item,) = read_stories([str(path)])
     story = to_story(item, packs)  # type: ignore[arg-type]
     assert not hasattr(story, "error") and story.agency == "Reuters"
+
+
+def test_an_outlets_own_additional_reporting_line_is_not_a_reuters_contributor_line(
+    packs: list[RulePack],
+) -> None:
+    assert run(packs, "Additional reporting by Joseph Hudak").agencies_detected == []
+    tail = run(packs, "Reporting by Jane Doe; Editing by John Roe")
+    assert one(tail, "contributor", "Reuters").names == ("Jane Doe", "John Roe")
