@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Where = Literal["body", "header", "footer", "meta", "jsonld"]
+VISIBLE_WHERE = frozenset({"body", "header", "footer"})  # what a reader of the page sees
 SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice", "link"]
 Severity = Literal["error", "warning", "info"]
 Derivation = Literal["verbatim", "edited", "spun", "partial"]
@@ -102,13 +103,19 @@ class Attribution:
     def agencies_detected(self) -> list[str]:
         return sorted({s.agency for s in self.signals if s.agency})
 
-    def credits(self, agency: str) -> bool:
-        """True when a dateline, byline or credit line names ``agency``.
+    def credits(self, agency: str, metadata: bool = False) -> bool:
+        """True when a dateline, byline or credit line a reader can see names ``agency``.
 
         Contributor lines and copyright notices show where a text came from, but they
-        are not the credit a licence asks for.
+        are not the credit a licence asks for; nor is a credit in the page's metadata (meta
+        author, JSON-LD), which no reader sees, unless ``metadata`` says it counts.
         """
-        return any(s.agency == agency and s.kind in ("dateline", "byline", "credit") for s in self.signals)
+        return any(
+            s.agency == agency
+            and s.kind in ("dateline", "byline", "credit")
+            and (metadata or s.where in VISIBLE_WHERE)
+            for s in self.signals
+        )
 
     @property
     def byline(self) -> str | None:

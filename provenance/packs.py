@@ -82,7 +82,7 @@ _SECTION_KEYS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_SECTIONS = frozenset({"link"})
 WHEN_CLAIMED = "when-claimed"  # link requirement: only when the page claims to link its source
-_REQUIREMENT_KEYS = frozenset({"id", "severity", "message", "required", "derivations"})
+_REQUIREMENT_KEYS = frozenset({"id", "severity", "message", "required", "derivations", "metadata"})
 
 
 class PackError(Exception):
@@ -106,6 +106,7 @@ class Requirement:
     message: str  # str.format template; fields listed in REQUIREMENT_FIELDS
     required: bool | str = True  # link: True, False or "when-claimed"
     derivations: tuple[str, ...] = ()  # rewrite: what counts as rewriting; byline: where it applies
+    metadata: bool = False  # credit: a credit only in the page's metadata (meta, JSON-LD) satisfies it
 
     def render(self, **fields: str) -> str:
         """The message with its fields filled (fields were checked when the pack was loaded)."""
@@ -409,6 +410,9 @@ class _Builder:
             self.fail("required", name, f"'required' must be {allowed}")
         message = self._string(table, "message", name)
         self._check_template(message, REQUIREMENT_FIELDS[key], name)
+        metadata = table.get("metadata", False)
+        if not isinstance(metadata, bool) or (metadata and key != "credit"):
+            self.fail("metadata", name, "'metadata' must be true or false, and only [requirements.credit] takes it")
         return Requirement(
             key=key,
             rule=rule,
@@ -416,6 +420,7 @@ class _Builder:
             message=message,
             required=required,
             derivations=self._derivations(key, table, name),
+            metadata=metadata,
         )
 
     def _derivations(self, key: str, table: Mapping[str, Any], name: str) -> tuple[str, ...]:

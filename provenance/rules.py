@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from provenance.attribution import notice_difference, person_names, same_person
-from provenance.model import Attribution, Finding, Match, Page, Signal
+from provenance.model import VISIBLE_WHERE, Attribution, Finding, Match, Page, Signal
 from provenance.packs import Requirement, RulePack, pack_for
 
 ORIGIN_KINDS = frozenset({"dateline", "byline", "contributor", "notice"})
-VISIBLE = frozenset({"body", "header", "footer"})  # a notice in metadata is not displayed
+VISIBLE = VISIBLE_WHERE  # a notice or a byline in metadata is not displayed
 
 
 def evaluate(
@@ -56,7 +56,7 @@ def derived_from(attribution: Attribution, match: Match | None, packs: Sequence[
 
 def _credit(pack: RulePack, attribution: Attribution) -> list[Finding]:
     req = pack.requirement("credit")
-    if req is None or attribution.credits(pack.id):
+    if req is None or attribution.credits(pack.id, metadata=req.metadata):
         return []
     return [_finding(req, pack, f"no {pack.id} dateline, byline or credit line on the page")]
 

@@ -323,3 +323,46 @@ def test_match_of_agency_without_pack_has_no_findings(packs: list[RulePack]) -> 
 def test_match_decides_the_agency(packs: list[RulePack]) -> None:
     texts = [*member_page(), "Wheat prices rose, Reuters reported on Tuesday, citing traders in Chicago."]
     assert audit(packs, texts, match(story())) == []
+
+
+def test_a_credit_no_reader_sees_does_not_count_unless_the_pack_says_so(packs: list[RulePack]) -> None:
+    """<meta name="author" content="Reuters"> or a JSON-LD author is a signal, not the visible
+    credit a licence asks for."""
+    import dataclasses
+
+    texts = ["Central bank holds rates", R1, R2]
+    for meta in ({"author": "Reuters"}, {"jsonld:author": "Reuters"}):
+        findings = audit(packs, texts, match(story("Reuters", byline="By Lars Berg")), meta=meta)
+        assert "REUTERS-CREDIT" in rules(findings)
+        attribution = detect([TextLine(t, "body", i) for i, t in enumerate(texts, 1)], meta, packs)
+        assert any(s.agency == "Reuters" and s.where in ("meta", "jsonld") for s in attribution.signals)
+        assert not attribution.credits("Reuters") and attribution.credits("Reuters", metadata=True)
+    reuters = next(p for p in packs if p.id == "Reuters")
+    lenient = dataclasses.replace(
+        reuters,
+        requirements=tuple(
+            dataclasses.replace(r, metadata=True) if r.key == "credit" else r for r in reuters.requirements
+        ),
+    )
+    others = [p for p in packs if p.id != "Reuters"]
+    findings = audit(
+        [*others, lenient], texts, match(story("Reuters", byline="By Lars Berg")), meta={"author": "Reuters"}
+    )
+    assert "REUTERS-CREDIT" not in rules(findings)
+
+
+def test_metadata_is_a_credit_requirement_key_only(tmp_path: Path) -> None:
+    from provenance.packs import PackError, load_pack
+
+    source = (ROOT / "rules" / "reuters.toml").read_text(encoding="utf-8")
+    pack = tmp_path / "reuters.toml"
+    pack.write_text(
+        source.replace("[requirements.credit]", "[requirements.credit]\nmetadata = true"), encoding="utf-8"
+    )
+    credit = next(r for r in load_pack(pack).requirements if r.key == "credit")
+    assert credit.metadata is True
+    pack.write_text(
+        source.replace("[requirements.byline]", "[requirements.byline]\nmetadata = true"), encoding="utf-8"
+    )
+    with pytest.raises(PackError, match="metadata"):
+        load_pack(pack)
