@@ -37,6 +37,7 @@ DEFAULT_DERIVATIONS: dict[str, tuple[str, ...]] = {
 _BASE_FIELDS = frozenset({"agency", "agency_name"})
 REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "credit": _BASE_FIELDS,
+    "miscredit": _BASE_FIELDS | {"credited"},
     "notice": _BASE_FIELDS,
     "notice_form": _BASE_FIELDS | {"difference", "notice"},
     "byline": _BASE_FIELDS | {"person"},

@@ -38,6 +38,7 @@ def evaluate(
         story_match = match if match is not None and _is(pack, match.story.agency) else None
         findings.extend(_license(pack, story_match, licensed))
         findings.extend(_credit(pack, attribution))
+        findings.extend(_miscredit(pack, attribution, story_match, packs))
         findings.extend(_notice(pack, attribution))
         findings.extend(_byline(pack, attribution, story_match))
         findings.extend(_rewrite(pack, story_match))
@@ -59,6 +60,31 @@ def _credit(pack: RulePack, attribution: Attribution) -> list[Finding]:
     if req is None or attribution.credits(pack.id, metadata=req.metadata):
         return []
     return [_finding(req, pack, f"no {pack.id} dateline, byline or credit line on the page")]
+
+
+def _miscredit(
+    pack: RulePack, attribution: Attribution, match: Match | None, packs: Sequence[RulePack]
+) -> list[Finding]:
+    """The page credits another agency for a story shown to be this agency's (real pages put
+    Reuters text under an "(AFP)" dateline): a credit to the wrong agency is not a credit.
+
+    Only with a match (the text is known to be this agency's) and when the page does not
+    credit this agency too (a joint credit, "AP and Reuters contributed", is right).
+    """
+    req = pack.requirement("miscredit")
+    if req is None or match is None or attribution.credits(pack.id):
+        return []
+    out: list[Finding] = []
+    for other in packs:
+        if other.id == pack.id or not attribution.credits(other.id):
+            continue
+        signal = next(
+            s
+            for s in attribution.signals
+            if s.agency == other.id and s.kind in ("dateline", "byline", "credit") and s.where in VISIBLE
+        )
+        out.append(_finding(req, pack, signal.text, signal.line, credited=other.name))
+    return out
 
 
 def _notice(pack: RulePack, attribution: Attribution) -> list[Finding]:

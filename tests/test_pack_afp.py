@@ -58,6 +58,7 @@ def test_rule_ids(afp: RulePack) -> None:
     assert {r.key: r.rule for r in afp.requirements} == {
         "credit": "AFP-CREDIT",
         "notice": "AFP-NOTICE-MISSING",
+        "miscredit": "AFP-MISCREDIT",
         "notice_form": "AFP-NOTICE-FORM",
         "byline": "AFP-BYLINE",
         "rewrite": "AFP-REWRITE",

@@ -57,6 +57,7 @@ def test_rule_ids(pa: RulePack) -> None:
     assert {r.key: r.rule for r in pa.requirements} == {
         "credit": "PA-CREDIT",
         "notice": "PA-NOTICE-MISSING",
+        "miscredit": "PA-MISCREDIT",
         "notice_form": "PA-NOTICE-FORM",
         "byline": "PA-BYLINE",
         "rewrite": "PA-REWRITE",

@@ -95,6 +95,7 @@ def test_ap_rule_ids_and_requirements(ap: RulePack) -> None:
     assert _rule_ids(ap) == {
         "credit": "AP-CREDIT",
         "notice": "AP-NOTICE-MISSING",
+        "miscredit": "AP-MISCREDIT",
         "notice_form": "AP-NOTICE-FORM",
         "byline": "AP-BYLINE",
         "rewrite": "AP-REWRITE",

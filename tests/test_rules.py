@@ -366,3 +366,17 @@ def test_metadata_is_a_credit_requirement_key_only(tmp_path: Path) -> None:
     )
     with pytest.raises(PackError, match="metadata"):
         load_pack(pack)
+
+
+def test_a_credit_to_another_agency_is_a_miscredit(packs: list[RulePack]) -> None:
+    """Reuters text under an "(AFP)" dateline: the page credits the wrong agency."""
+    reuters_story = match(story("Reuters", byline="By Lars Berg"))
+    texts = ["Central bank holds rates", f"FRANKFURT (AFP) - {R1}", R2]
+    findings = audit(packs, texts, reuters_story)
+    assert rules(findings) == ["REUTERS-CREDIT", "REUTERS-MISCREDIT"]
+    miscredit = next(f for f in findings if f.rule == "REUTERS-MISCREDIT")
+    assert "Agence France-Presse" in miscredit.message and "story by Reuters" in miscredit.message
+    assert miscredit.evidence.startswith("FRANKFURT (AFP)") and miscredit.line == 2
+    both = ["Central bank holds rates", f"FRANKFURT (AFP) - {R1}", R2, "(With inputs from Reuters)"]
+    assert rules(audit(packs, both, reuters_story)) == []  # a joint credit is right
+    assert "REUTERS-MISCREDIT" not in rules(audit(packs, texts))  # no match: whose text is unknown
