@@ -83,7 +83,10 @@ _SECTION_KEYS: dict[str, frozenset[str]] = {
 }
 _OPTIONAL_SECTIONS = frozenset({"link"})
 WHEN_CLAIMED = "when-claimed"  # link requirement: only when the page claims to link its source
-_REQUIREMENT_KEYS = frozenset({"id", "severity", "message", "required", "derivations", "metadata"})
+_REQUIREMENT_KEYS = frozenset(
+    {"id", "severity", "message", "message_unmatched", "required", "derivations", "metadata"}
+)
+_UNMATCHED_KEYS = frozenset({"credit", "notice"})  # requirements checked with or without a match
 
 
 class PackError(Exception):
@@ -108,10 +111,16 @@ class Requirement:
     required: bool | str = True  # link: True, False or "when-claimed"
     derivations: tuple[str, ...] = ()  # rewrite: what counts as rewriting; byline: where it applies
     metadata: bool = False  # credit: a credit only in the page's metadata (meta, JSON-LD) satisfies it
+    message_unmatched: str = ""  # credit, notice: the message when no story is matched (signals only)
 
-    def render(self, **fields: str) -> str:
-        """The message with its fields filled (fields were checked when the pack was loaded)."""
-        return self.message.format(**fields)
+    def render(self, matched: bool = True, **fields: str) -> str:
+        """The message with its fields filled (fields were checked when the pack was loaded).
+
+        ``matched``: whether a story of the corpus is matched; when none is, the page is only
+        known to carry the agency's signals, and ``message_unmatched`` (if any) says so.
+        """
+        template = self.message if matched or not self.message_unmatched else self.message_unmatched
+        return template.format(**fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +420,13 @@ class _Builder:
             self.fail("required", name, f"'required' must be {allowed}")
         message = self._string(table, "message", name)
         self._check_template(message, REQUIREMENT_FIELDS[key], name)
+        unmatched = ""
+        if "message_unmatched" in table:
+            if key not in _UNMATCHED_KEYS:
+                keys = " and ".join(sorted(_UNMATCHED_KEYS))
+                self.fail("message_unmatched", name, f"'message_unmatched' is for the {keys} requirements only")
+            unmatched = self._string(table, "message_unmatched", name)
+            self._check_template(unmatched, REQUIREMENT_FIELDS[key], name)
         metadata = table.get("metadata", False)
         if not isinstance(metadata, bool) or (metadata and key != "credit"):
             self.fail("metadata", name, "'metadata' must be true or false, and only [requirements.credit] takes it")
@@ -422,6 +438,7 @@ class _Builder:
             required=required,
             derivations=self._derivations(key, table, name),
             metadata=metadata,
+            message_unmatched=unmatched,
         )
 
     def _derivations(self, key: str, table: Mapping[str, Any], name: str) -> tuple[str, ...]:

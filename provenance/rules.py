@@ -37,9 +37,10 @@ def evaluate(
     for pack in derived_from(attribution, match, packs):
         story_match = match if match is not None and _is(pack, match.story.agency) else None
         findings.extend(_license(pack, story_match, licensed))
-        findings.extend(_credit(pack, attribution))
+        matched = story_match is not None
+        findings.extend(_credit(pack, attribution, matched))
         findings.extend(_miscredit(pack, attribution, story_match, packs))
-        findings.extend(_notice(pack, attribution))
+        findings.extend(_notice(pack, attribution, matched))
         findings.extend(_byline(pack, attribution, story_match))
         findings.extend(_rewrite(pack, story_match))
         findings.extend(_link(pack, page, attribution))
@@ -55,11 +56,12 @@ def derived_from(attribution: Attribution, match: Match | None, packs: Sequence[
     return [p for p in packs if p.id in agencies]
 
 
-def _credit(pack: RulePack, attribution: Attribution) -> list[Finding]:
+def _credit(pack: RulePack, attribution: Attribution, matched: bool) -> list[Finding]:
     req = pack.requirement("credit")
     if req is None or attribution.credits(pack.id, metadata=req.metadata):
         return []
-    return [_finding(req, pack, f"no {pack.id} dateline, byline or credit line on the page")]
+    evidence = f"no {pack.id} dateline, byline or credit line on the page"
+    return [_finding(req, pack, evidence, matched=matched)]
 
 
 def _miscredit(
@@ -87,12 +89,13 @@ def _miscredit(
     return out
 
 
-def _notice(pack: RulePack, attribution: Attribution) -> list[Finding]:
+def _notice(pack: RulePack, attribution: Attribution, matched: bool) -> list[Finding]:
     """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording."""
     notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE]
     missing = pack.requirement("notice")
     if not notices:
-        return [_finding(missing, pack, f"no {pack.id} copyright notice on the page")] if missing else []
+        evidence = f"no {pack.id} copyright notice on the page"
+        return [_finding(missing, pack, evidence, matched=matched)] if missing else []
     form = pack.requirement("notice_form")
     if form is None:
         return []
@@ -176,9 +179,14 @@ def _link(pack: RulePack, page: Page, attribution: Attribution) -> list[Finding]
 
 
 def _finding(
-    req: Requirement, pack: RulePack, evidence: str, line: int | None = None, **fields: str
+    req: Requirement,
+    pack: RulePack,
+    evidence: str,
+    line: int | None = None,
+    matched: bool = True,
+    **fields: str,
 ) -> Finding:
-    message = req.render(agency=pack.id, agency_name=pack.name, **fields)
+    message = req.render(matched, agency=pack.id, agency_name=pack.name, **fields)
     return Finding(rule=req.rule, severity=req.severity, message=message, evidence=evidence, line=line)
 
 

@@ -380,3 +380,25 @@ def test_a_credit_to_another_agency_is_a_miscredit(packs: list[RulePack]) -> Non
     both = ["Central bank holds rates", f"FRANKFURT (AFP) - {R1}", R2, "(With inputs from Reuters)"]
     assert rules(audit(packs, both, reuters_story)) == []  # a joint credit is right
     assert "REUTERS-MISCREDIT" not in rules(audit(packs, texts))  # no match: whose text is unknown
+
+
+def test_without_a_match_the_message_says_only_what_the_signals_show(packs: list[RulePack]) -> None:
+    texts = ["Port strike enters its second week", P1, P2, "Associated Press writer Jane Doe contributed."]
+    unmatched = finding(audit(packs, texts), "AP-CREDIT")
+    assert unmatched.message.startswith("No story of the corpus matched")
+    assert "reproduces a story" not in unmatched.message
+    matched = finding(audit(packs, texts, match(story())), "AP-CREDIT")
+    assert matched.message.startswith("The page reproduces a story by The Associated Press")
+
+
+def test_message_unmatched_is_for_credit_and_notice_only(tmp_path: Path) -> None:
+    from provenance.packs import PackError, load_pack
+
+    source = (ROOT / "rules" / "ap.toml").read_text(encoding="utf-8")
+    pack = tmp_path / "ap.toml"
+    pack.write_text(
+        source.replace("[requirements.rewrite]", '[requirements.rewrite]\nmessage_unmatched = "x"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError, match="message_unmatched"):
+        load_pack(pack)
