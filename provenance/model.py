@@ -103,19 +103,24 @@ class Attribution:
     def agencies_detected(self) -> list[str]:
         return sorted({s.agency for s in self.signals if s.agency})
 
-    def credits(self, agency: str, metadata: bool = False) -> bool:
-        """True when a dateline, byline or credit line a reader can see names ``agency``.
+    def credit_signals(self, agency: str, metadata: bool = False) -> list[Signal]:
+        """The datelines, bylines and credit lines naming ``agency`` that a reader can see.
 
         Contributor lines and copyright notices show where a text came from, but they
         are not the credit a licence asks for; nor is a credit in the page's metadata (meta
         author, JSON-LD), which no reader sees, unless ``metadata`` says it counts.
         """
-        return any(
-            s.agency == agency
+        return [
+            s
+            for s in self.signals
+            if s.agency == agency
             and s.kind in ("dateline", "byline", "credit")
             and (metadata or s.where in VISIBLE_WHERE)
-            for s in self.signals
-        )
+        ]
+
+    def credits(self, agency: str, metadata: bool = False) -> bool:
+        """True when the page credits ``agency`` (see :meth:`credit_signals`)."""
+        return bool(self.credit_signals(agency, metadata))
 
     @property
     def byline(self) -> str | None:

@@ -18,7 +18,6 @@ from provenance.model import VISIBLE_WHERE, Attribution, Finding, Match, Page, S
 from provenance.packs import Requirement, RulePack, pack_for
 
 ORIGIN_KINDS = frozenset({"dateline", "byline", "contributor", "notice"})
-VISIBLE = VISIBLE_WHERE  # a notice or a byline in metadata is not displayed
 
 
 def evaluate(
@@ -78,20 +77,15 @@ def _miscredit(
         return []
     out: list[Finding] = []
     for other in packs:
-        if other.id == pack.id or not attribution.credits(other.id):
-            continue
-        signal = next(
-            s
-            for s in attribution.signals
-            if s.agency == other.id and s.kind in ("dateline", "byline", "credit") and s.where in VISIBLE
-        )
-        out.append(_finding(req, pack, signal.text, signal.line, credited=other.name))
+        credits = attribution.credit_signals(other.id) if other.id != pack.id else []
+        if credits:
+            out.append(_finding(req, pack, credits[0].text, credits[0].line, credited=other.name))
     return out
 
 
 def _notice(pack: RulePack, attribution: Attribution, matched: bool) -> list[Finding]:
     """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording."""
-    notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE]
+    notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE_WHERE]
     missing = pack.requirement("notice")
     if not notices:
         evidence = f"no {pack.id} copyright notice on the page"
@@ -124,7 +118,9 @@ def _byline(pack: RulePack, attribution: Attribution, match: Match | None) -> li
     known = _known_names(pack, attribution, match)
     out: list[Finding] = []
     reported: list[str] = []
-    for signal in sorted((s for s in bylines if s.agency is None), key=lambda s: s.where not in VISIBLE):
+    for signal in sorted(
+        (s for s in bylines if s.agency is None), key=lambda s: s.where not in VISIBLE_WHERE
+    ):
         for person in signal.names:
             if _named(person, known) or _named(person, reported):
                 continue
