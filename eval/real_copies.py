@@ -170,7 +170,7 @@ def _verdict(result: PageResult) -> Verdict:
         print(f"  {result.page_id}: {result.error}", file=sys.stderr)
         return Verdict(None)
     credited = attribution_dict(result)["agency_credited"]  # as the JSON report says it
-    matches = _all_matches(result)
+    matches = result.matches
     best = result.match
     return Verdict(
         best.story.id if best else None,
@@ -178,10 +178,6 @@ def _verdict(result: PageResult) -> Verdict:
         best.derivation if best else None,
         credited,
     )
-
-
-def _all_matches(result: PageResult) -> list:
-    return list(getattr(result, "matches", None) or ([result.match] if result.match else []))
 
 
 def simhash_fingerprint(text: str) -> int:
@@ -239,12 +235,7 @@ def calibration_pairs(folder: Path) -> list[Pair]:
                 label = "other event"
             alignment = align(page, text, page_prep, prepared[rid])
             found = alignment.evidence
-            saved = evidence.PROOF, evidence.SHORT_PROOF
-            evidence.PROOF = evidence.SHORT_PROOF = 10**9  # the sentence path on its own
-            try:
-                by_sentences = alignment.proven()
-            finally:
-                evidence.PROOF, evidence.SHORT_PROOF = saved
+            by_sentences = alignment.proven_by_sentences()
             out.append(Pair(label, q.id, rid, found.copied, found.story_share, by_sentences))
     return out
 

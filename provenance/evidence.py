@@ -156,23 +156,16 @@ def formulas(stories: Sequence[Tokens], groups: Sequence[str]) -> frozenset[tupl
 
 def formula_tokens(tokens: Tokens, known: frozenset[tuple[str, ...]]) -> frozenset[int]:
     """Indices of the tokens that lie in one of the ``known`` formulas."""
-    flags = _formulaic(tokens.stems, 0, len(tokens), known)
-    return frozenset(k for k, flag in enumerate(flags) if flag)
-
-
-def _formulaic(
-    stems: tuple[str, ...], start: int, size: int, known: frozenset[tuple[str, ...]]
-) -> list[bool]:
-    """Which tokens of the run ``stems[start:start + size]`` lie in one of the ``known`` formulas."""
-    flags = [False] * size
-    for k in range(size - FORMULA_WORDS + 1):
-        if stems[start + k : start + k + FORMULA_WORDS] in known:
-            flags[k : k + FORMULA_WORDS] = [True] * FORMULA_WORDS
-    return flags
+    stems = tokens.stems
+    found: set[int] = set()
+    for k in range(len(stems) - FORMULA_WORDS + 1):
+        if stems[k : k + FORMULA_WORDS] in known:
+            found.update(range(k, k + FORMULA_WORDS))
+    return frozenset(found)
 
 
 def shared_runs(
-    story: Tokens, page: Tokens, shortest: int = 3, known: frozenset[tuple[str, ...]] = frozenset()
+    story: Tokens, page: Tokens, shortest: int = 3, formula: frozenset[int] = frozenset()
 ) -> list[Run]:
     """Maximal runs of stems in both texts (at least ``shortest`` long), each token in one.
 
@@ -211,11 +204,12 @@ def shared_runs(
         j += start - i
         used_a[start : start + size] = b"\x01" * size
         used_b[j : j + size] = b"\x01" * size
-        formula = _formulaic(a, start, size, known) if known else [False] * size
         wording = sum(
             1
             for k in range(size)
-            if not (story.quoted[start + k] or page.quoted[j + k] or story.fact[start + k] or formula[k])
+            if not (
+                story.quoted[start + k] or page.quoted[j + k] or story.fact[start + k] or start + k in formula
+            )
         )
         text = a[start : start + size]
         if text in seen:
@@ -241,10 +235,10 @@ def _longest_free(used_a: bytearray, used_b: bytearray, i: int, j: int, length: 
     return best, best_size
 
 
-def assess(story: Tokens, page: Tokens, known: frozenset[tuple[str, ...]] = frozenset()) -> Evidence:
-    """The shared runs and the evidence of copying they add up to; wording in ``known``
-    formulas (see :func:`formulas`) counts for nothing."""
-    runs = tuple(shared_runs(story, page, known=known))
+def assess(story: Tokens, page: Tokens, formula: frozenset[int] = frozenset()) -> Evidence:
+    """The shared runs and the evidence of copying they add up to; story tokens in ``formula``
+    (:func:`formula_tokens` of the candidates' :func:`formulas`) are no wording."""
+    runs = tuple(shared_runs(story, page, formula=formula))
     unquoted = sum(1 for q in story.quoted if not q)
     wording = sum(r.wording for r in runs if r.length >= MIN_RUN)
     return Evidence(runs, heaviest_chain(runs), wording / unquoted if unquoted else 0.0)

@@ -121,16 +121,17 @@ class Alignment:
         return sum(w * p.ratio for w, p in zip(weights, self.pairs, strict=True)) / total if total else 0.0
 
     def proven(self) -> bool:
-        """Shared wording independent reporting would not give, or sentences reproduced in order.
+        """Shared wording independent reporting would not give (:attr:`Evidence.proves_copy`:
+        one long sentence is enough, or a few shorter ones), or :meth:`proven_by_sentences`."""
+        return self.evidence.proves_copy or self.proven_by_sentences()
 
-        The first is :attr:`Evidence.proves_copy` (one long sentence is enough, or a few
-        shorter ones). The second needs enough unquoted story text reproduced over enough
-        sentences in the story's order, or rewritten sentence after sentence (a spun copy
-        keeps few runs); its thresholds scale down for short stories (a few sentences cannot
-        give three), never below :data:`MIN_COPIED_SHORT` tokens.
+    def proven_by_sentences(self) -> bool:
+        """Enough unquoted story text reproduced over enough sentences in the story's order, or
+        rewritten sentence after sentence (a spun copy keeps few runs).
+
+        Thresholds scale down for short stories (a few sentences cannot give three), never
+        below :data:`MIN_COPIED_SHORT` tokens.
         """
-        if self.evidence.proves_copy:
-            return True
         unquoted = sum(s.unquoted for s in self.story_sentences if len(s.words) >= MIN_SENTENCE_TOKENS)
         enough = min(MIN_COPIED_TOKENS, max(MIN_COPIED_SHORT, unquoted / 2))
         evidence = sum(1 for s in self.story_sentences if s.unquoted >= MIN_SUPPORT)
@@ -140,7 +141,6 @@ class Alignment:
             return sum(p.support for p in supporting) >= enough
         if _longest_increasing([p.page for p in supporting]) < max(2, sentences_needed):
             return False
-        # Enough text reproduced (copied or rewritten), or rewritten sentence after sentence.
         rewritten = [p.page for p in supporting if p.grade == "rewritten"]
         return (
             sum(p.support for p in supporting) >= enough or _longest_increasing(rewritten) >= sentences_needed
@@ -302,7 +302,7 @@ def align(
             if p is not best and p.ratio >= EDITED_RATIO and len(page[j].words) > len(story[p.story].words)
         )
     pairs = tuple(sorted(kept, key=lambda p: p.story))
-    evidence = assess(story_prep.tokens, page_prep.tokens, known)
+    evidence = assess(story_prep.tokens, page_prep.tokens, formula)
     total = sum(len(s.words) for s in story if len(s.words) >= MIN_SENTENCE_TOKENS)
     return Alignment(pairs, story, page, total, evidence, _run_tokens(evidence, story_prep, pairs))
 
@@ -465,9 +465,10 @@ def same_story(a: Story, b: Story) -> bool:
     """
     if a.agency != b.agency or not _close_in_time(a.published, b.published):
         return False
+    first, second = prepare(a.text), prepare(b.text)
     return (
-        align(a.text, b.text).coverage >= VERSION_OVERLAP
-        and align(b.text, a.text).coverage >= VERSION_OVERLAP
+        align(a.text, b.text, first, second).coverage >= VERSION_OVERLAP
+        and align(b.text, a.text, second, first).coverage >= VERSION_OVERLAP
     )
 
 
