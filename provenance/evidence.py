@@ -173,7 +173,7 @@ def shared_runs(
     to the end of the common run. Longest runs are kept first; a run overlapping one kept
     already (on either side) keeps only its longest free stretch. A phrase both texts
     repeat (a live blog's "his meeting with Russian President Vladimir Putin") is kept once
-    with its wording and again with none.
+    with its wording and again with none. Story tokens in ``formula`` are no wording.
     """
     a, b = story.stems, page.stems
     if len(a) < shortest or len(b) < shortest:
