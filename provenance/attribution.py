@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from provenance.model import Attribution, Signal, SignalKind, TextLine, Where
+from provenance.model import Attribution, LineRole, Signal, SignalKind, TextLine, Where
 from provenance.packs import RulePack
 from provenance.regex_gate import Gate, any_of, gate
 from provenance.text import FUNCTION_WORDS, Span, normalize, sentences, tokens
@@ -68,6 +68,8 @@ NON_NAME_WORDS = _word_set(
     international entertainment health science technology tech lifestyle travel food money
     markets economy finance culture arts books music movies tv television radio podcast podcasts
     obituaries classifieds jobs events calendar today yesterday tomorrow recommended featured
+    mobile user users agreement agreements conditions notice notices accessibility sitemap careers
+    advertise licensing permissions reprints corrections ethics standards guidelines disclaimer
     headlines also see watch listen download app apps account profile settings feedback help faq
     support team office department ministry government council committee association agency
     company corp inc ltd llc group media network channel daily weekly times post herald tribune
@@ -109,30 +111,43 @@ class _Line:
     text: str
     where: Where
     line: int | None
+    role: LineRole = "text"
 
 
 # ---------------------------------------------------------------------------------------------
 # Public entry points
 
 
-def detect(lines: Sequence[TextLine], meta: Mapping[str, str], packs: Sequence[RulePack]) -> Attribution:
-    """Every attribution signal of a page, in page order, metadata last."""
+def detect(
+    lines: Sequence[TextLine], meta: Mapping[str, str], packs: Sequence[RulePack], title: str | None = None
+) -> Attribution:
+    """Every attribution signal of a page, in page order, metadata last.
+
+    ``title`` is the page's headline: a line repeating it is never a byline. Image captions
+    give no signal at all: an agency named there credits a photo.
+    """
     kept = [(tl, text) for tl in lines if (text := _one_line(tl.text))]
-    view = [_Line(i, text, tl.where, tl.line) for i, (tl, text) in enumerate(kept)]
+    view = [_Line(i, text, tl.where, tl.line, tl.role) for i, (tl, text) in enumerate(kept)]
     agency_names = {a.casefold() for pack in packs for a in (*pack.aliases, pack.id)}
     per_line = [
         [kept for pack in packs for s in _scan_line(ln, pack) if (kept := _people_only(s, agency_names))]
+        if ln.role != "caption"
+        else []
         for ln in view
     ]
-    site = meta.get("site_name", "")
-    persons = _person_bylines(view, per_line, packs, site, meta.get("title", ""))
+    agency_notice = [any(s.kind == "notice" for s in found) for found in per_line]
+    per_line = _photo_notices_dropped(view, per_line)
+    _add_signoffs(view, per_line, packs)
+    sites = _site_names(meta)
+    persons = _person_bylines(view, per_line, packs, sites, title or meta.get("title", ""))
     signals: list[Signal] = []
-    for ln, found in zip(view, per_line, strict=True):
+    for ln, found, had_notice in zip(view, per_line, agency_notice, strict=True):
         signals.extend(found)
-        if not any(sig.kind == "notice" for sig in found):
+        if not had_notice and ln.role != "caption":
             signals.extend(_site_notices(ln))
         signals.extend(persons.get(ln.index, []))
-    signals.extend(_meta_signals(meta, packs, site))
+    shown_authors = {s.names for s in signals if s.kind == "byline" and s.where == "meta"}
+    signals.extend(s for s in _meta_signals(meta, packs, sites) if not (s.names and s.names in shown_authors))
     return Attribution(signals=_dedupe(signals))
 
 
@@ -227,6 +242,8 @@ def _pack_gate(pack: RulePack) -> Gate:
             *pack.datelines,
             *pack.credits,
             *pack.prose_credits,
+            *pack.mentions,
+            *pack.signoffs,
             *pack.contributors,
             pack.notice.marker,
         ]
@@ -254,15 +271,18 @@ _IRREGULAR_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
 def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
-    """A byline at the start of the line, then a dateline at the start of what follows it."""
+    """A byline at the start of the line (or after a time stamp: "25 November 2020 - 19:07 By
+    Reuters"), then a dateline at the start of what follows it."""
     out: list[Signal] = []
-    head = text[:HEAD_CHARS]
+    stamp = _STAMP.match(text)
+    skip = stamp.end() if stamp and any(c.isdigit() for c in stamp.group()) else 0
+    head = text[skip : skip + HEAD_CHARS]
     rest = head
     for pattern in pack.bylines:
         m = pattern.match(head) if gate(pattern).allows(head) else None
         if not m:
             continue
-        after = text[m.end() :].lstrip(" ,|-")[:HEAD_CHARS]
+        after = text[skip + m.end() :].lstrip(" ,|-")[:HEAD_CHARS]
         if _word_count(text) > BYLINE_MAX_WORDS and not _first_match(pack.datelines, after):
             continue
         names = _names(m.groupdict().get("names") or "", [pack.alias], single_ok=True)
@@ -275,7 +295,47 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
         if m:
             out.append(_signal("dateline", m.group().strip(), ln, pack.id))
             break
+    else:
+        inside = _dateline_inside(text, pack)
+        if inside:
+            out.append(_signal("dateline", inside, ln, pack.id))
     return out
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?"
+_STAMP_WORD = rf"(?:\d[\d:./\-]*(?:st|nd|rd|th)?,?|{_MONTH},?|{_WEEKDAY},?|[ap]\.?m\.?|gmt|utc|[a-z]{{1,2}}t|date|updated|published|posted|-+|\||•)"
+# A date and time opening a line, before its byline: "25 November 2020 - 19:07 ", "Updated 9:21 a.m. ET "
+_STAMP = re.compile(rf"(?i:{_STAMP_WORD}(?:\s+{_STAMP_WORD})*)\s+(?=\S)")
+_DATELINE_REACH = 60  # characters before a dateline's "(" where its place name can start
+_WORD_START = re.compile(r"(?<=\s)[A-ZÀ-Þ(]")
+_AFTER_BREAK = re.compile(r"(?:[.!?\"')\]]|\b(?:19|20)\d{2}-\d{2}-\d{2})\s+$")
+_CAPS_WORD = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ.\x27\-]+\b")
+_SENTENCE_START = re.compile(r"\s*[\"'(]?[A-ZÀ-Þ0-9]")
+
+
+def _dateline_inside(text: str, pack: RulePack) -> str | None:
+    """A dateline that does not open its line: after a headline run into the story
+    ("... Floods Florida ST. PETERSBURG, Fla. (AP) - Hurricane Ian..."), a sentence
+    ("... homes. ST. PETERSBURG, Fla. (AP) -") or a date ("date 2022-12-31 VATICAN CITY (AP) -").
+
+    Stricter than at a line start, since prose can name an agency in brackets: the place must
+    be in capitals or follow a sentence end or a date, and a dash and a new sentence must
+    follow the agency.
+    """
+    if not any(gate(p).allows(text) for p in pack.datelines):
+        return None
+    for paren in (i for i, c in enumerate(text) if c == "(" and i > 0):
+        for start in _WORD_START.finditer(text, max(0, paren - _DATELINE_REACH), paren + 1):
+            m = _first_match(pack.datelines, text[start.start() :])
+            if not m or start.start() + m.end() <= paren:
+                continue
+            found = m.group().strip()
+            if not found.endswith("-") or not _SENTENCE_START.match(text, start.start() + m.end()):
+                continue
+            if _CAPS_WORD.match(found) or _AFTER_BREAK.search(text[: start.start()]):
+                return found
+    return None
 
 
 def _first_match(patterns: Iterable[re.Pattern[str]], text: str) -> re.Match[str] | None:
@@ -283,16 +343,18 @@ def _first_match(patterns: Iterable[re.Pattern[str]], text: str) -> re.Match[str
 
 
 def _credits(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
-    """Credit lines; failing those, credits inside body sentences (marked where="body")."""
+    """Credit lines; failing those, credits inside body sentences (marked where="body"), then
+    mentions (the agency cited for one fact)."""
     for pattern in pack.credits:
         m = pattern.search(text) if gate(pattern).allows(text) else None
         if m:
             return [_signal("credit", _evidence(text, m), ln, pack.id)]
-    for pattern in pack.prose_credits:
-        m = pattern.search(text) if gate(pattern).allows(text) else None
-        if m:
-            signal = _signal("credit", _evidence(text, m), replace(ln, where="body"), pack.id)
-            return [replace(signal, prose=True)]
+    for kind, patterns in (("credit", pack.prose_credits), ("mention", pack.mentions)):
+        for pattern in patterns:
+            m = pattern.search(text) if gate(pattern).allows(text) else None
+            if m:
+                signal = _signal(kind, _evidence(text, m), replace(ln, where="body"), pack.id)
+                return [replace(signal, prose=True)]
     return []
 
 
@@ -341,10 +403,22 @@ def cut_notices(text: str, pack: RulePack) -> list[str]:
         while j < len(spans) and _continues_notice(spans[j].text, pack):
             j += 1
         piece = text[spans[i].start + m.start() : spans[j - 1].end].strip()
-        if pack.alias.search(piece):
+        if pack.alias.search(piece) and not _other_holder(spans[i].text[m.start() :], pack):
             out.append(piece)
         i = j
     return out
+
+
+_HOLDERLESS = re.compile(r"(?i)©|\(c\)|\bcopyright\b|\bby\b|\b(?:19|20)\d{2}\b|[^\w\s]")
+
+
+def _other_holder(first: str, pack: RulePack) -> bool:
+    """Whether a notice's first sentence names a holder that is not the agency
+    ("Copyright 2018 by WDIV ClickOnDetroit."): what follows is then not the agency's notice."""
+    if pack.alias.search(first):
+        return False
+    words = [w for w in _HOLDERLESS.sub(" ", first).split() if w.casefold() not in pack.notice.boilerplate]
+    return bool(words)
 
 
 # A line is split into sentences once for all packs (the splits are read, never changed).
@@ -355,6 +429,43 @@ _RESERVED = re.compile(r"(?i)\brights\s+reserved\b|\breserved\b|\bcopyright\b")
 
 
 _FOOTER_SEPARATOR = re.compile(r"\s+[|•·]\s+")
+
+
+def _add_signoffs(view: Sequence[_Line], per_line: list[list[Signal]], packs: Sequence[RulePack]) -> None:
+    """Sign-off credits: a bare "AFP" line after the story's last paragraph credits the text;
+    the same line under a picture inside the story credits the photo."""
+    last_prose = max(
+        (ln.index for ln in view if ln.where == "body" and _is_prose(ln.text)), default=len(view)
+    )
+    for ln in view[last_prose + 1 :]:
+        if ln.role != "text" or ln.where != "body" or per_line[ln.index]:
+            continue
+        for pack in packs:
+            if any(gate(p).allows(ln.text) and p.search(ln.text) for p in pack.signoffs):
+                per_line[ln.index].append(_signal("credit", ln.text, ln, pack.id))
+
+
+_NOTICE_SUBSTANCE = re.compile(r"\b(?:19|20)\d{2}\b|\brights\b|\breserved\b", re.IGNORECASE)
+
+
+def _photo_notices_dropped(view: Sequence[_Line], per_line: list[list[Signal]]) -> list[list[Signal]]:
+    """Without the agency notices that are a photo's credit: a bare "© REUTERS" (no year, no
+    rights reserved) with more of the story's prose after it sits under a picture, not at the
+    end of the text."""
+    last_prose = max((ln.index for ln in view if ln.where == "body" and _is_prose(ln.text)), default=-1)
+    return [
+        [
+            s
+            for s in found
+            if not (
+                s.kind == "notice"
+                and s.agency
+                and ln.index < last_prose
+                and not _NOTICE_SUBSTANCE.search(s.text)
+            )
+        ]
+        for ln, found in zip(view, per_line, strict=True)
+    ]
 
 
 def _site_notices(ln: _Line) -> list[Signal]:
@@ -380,7 +491,12 @@ def _site_notices(ln: _Line) -> list[Signal]:
     return out
 
 
+_CONTRIBUTED = re.compile(r"(?i)\bcontributed\b")
+
+
 def _continues_notice(sentence: str, pack: RulePack) -> bool:
+    if _CONTRIBUTED.search(sentence):  # "The Associated Press contributed to this report." credits
+        return False
     if pack.notice.marker.search(sentence) or pack.alias.search(sentence):
         return True
     words = tokens(sentence)
@@ -396,28 +512,30 @@ def _person_bylines(
     view: Sequence[_Line],
     per_line: Sequence[Sequence[Signal]],
     packs: Sequence[RulePack],
-    site: str,
+    sites: Sequence[str],
     title: str,
 ) -> dict[int, list[Signal]]:
     """Bylines naming people: "By Kevin Marsh", and bare name lines where a byline can stand.
 
-    The first visible line and a line repeating the page title are never bare-name bylines: a short
-    title-case headline ("Putin Warns West") looks just like a name.
+    A bare name is never read in a heading, the first visible line, a line repeating the page
+    title (a short title-case headline, "Putin Warns West", looks just like a name) or the site
+    footer (link labels: "Mobile User Agreement").
     """
     aliases = [p.alias for p in packs]
     title = _one_line(title).casefold()
     visible = [ln.index for ln in view if ln.where not in ("meta", "jsonld")]
     trusted = _trusted_zone(view, per_line) - set(visible[:1])
+    trusted -= {ln.index for ln in view if ln.role != "text" or ln.where == "footer"}
     trusted -= {ln.index for ln in view if title and ln.text.casefold() == title}
     trusted |= {ln.index for ln in view if ln.where in ("meta", "jsonld")}  # an author field
     out: dict[int, list[Signal]] = {}
     for ln in view:
-        if any(s.kind == "byline" for s in per_line[ln.index]):
-            continue  # an agency byline already read this line
+        if ln.role == "caption" or any(s.kind == "byline" for s in per_line[ln.index]):
+            continue  # a photo credit, or an agency byline already read this line
         names = _by_line_names(ln.text, aliases)
         if not names and ln.index in trusted and not _in_menu(ln.index, view):
             names = _bare_name(ln.text, aliases)
-        names = tuple(n for n in names if not _is_site(n, site))
+        names = tuple(n for n in names if _is_person(n, sites))
         if names:
             agency = _agency_below(ln.index, view, per_line)
             out[ln.index] = [_signal("byline", ln.text, ln, agency, names)]
@@ -494,19 +612,32 @@ def _agency_below(index: int, view: Sequence[_Line], per_line: Sequence[Sequence
     return None
 
 
-def _is_site(name: str, site: str) -> bool:
-    return bool(site) and name.casefold() in normalize(site).casefold()
+def _site_names(meta: Mapping[str, str]) -> list[str]:
+    """What the page says its site or publisher is called, squeezed to letters and digits
+    ("CBS Detroit", "https://www.facebook.com/CBSDetroit" → "cbsdetroit", ".../cbsdetroit")."""
+    keys = ("site_name", "jsonld:publisher", "article:publisher", "publisher")
+    return [_squeezed(meta[k]) for k in keys if meta.get(k)]
+
+
+def _is_person(name: str, sites: Sequence[str]) -> bool:
+    """Not the site's or publisher's own name ("CBS Detroit" on cbsdetroit pages)."""
+    key = _squeezed(name)
+    return not any(key and key in site for site in sites)
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\W_]+", "", normalize(text).casefold())
 
 
 # ---------------------------------------------------------------------------------------------
 # Metadata
 
 
-def _meta_signals(meta: Mapping[str, str], packs: Sequence[RulePack], site: str) -> list[Signal]:
+def _meta_signals(meta: Mapping[str, str], packs: Sequence[RulePack], sites: Sequence[str]) -> list[Signal]:
     out: list[Signal] = []
     for key, where in (("author", "meta"), ("jsonld:author", "jsonld")):
         if meta.get(key):
-            out.extend(_author_signals(normalize(meta[key]), where, packs, site))
+            out.extend(_author_signals(normalize(meta[key]), where, packs, sites))
     for pack in packs:
         credit = _mask(normalize(meta.get("jsonld:creditText", "")), pack.ignore)
         if credit and pack.alias.search(credit):
@@ -518,7 +649,9 @@ def _meta_signals(meta: Mapping[str, str], packs: Sequence[RulePack], site: str)
     return out
 
 
-def _author_signals(value: str, where: Where, packs: Sequence[RulePack], site: str) -> list[Signal]:
+def _author_signals(
+    value: str, where: Where, packs: Sequence[RulePack], sites: Sequence[str]
+) -> list[Signal]:
     """An author field naming an agency is an agency byline; one naming people, a person byline."""
     aliases = [p.alias for p in packs]
     for pack in packs:
@@ -528,7 +661,7 @@ def _author_signals(value: str, where: Where, packs: Sequence[RulePack], site: s
             source = (m.groupdict().get("names") or "") if m else masked
             names = _names(source, aliases, single_ok=False)
             return [Signal("byline", value, where, None, pack.id, tuple(names))]
-    names = tuple(n for n in _names(value, aliases, single_ok=False) if not _is_site(n, site))
+    names = tuple(n for n in _names(value, aliases, single_ok=False) if _is_person(n, sites))
     return [Signal("byline", value, where, None, None, names)] if names else []
 
 
@@ -572,9 +705,17 @@ def _name_prefix(words: Sequence[str], single_ok: bool) -> str | None:
         picked.append(word)
     while picked and (picked[-1].casefold() in _PARTICLES or _INITIAL.match(picked[-1])):
         picked.pop()
-    if len(picked) > 4 or len(picked) < (1 if single_ok else 2):
+    if len(picked) > 4 or len(picked) < (1 if single_ok else 2) or _station_like(picked):
         return None
     return _title(" ".join(picked))
+
+
+def _station_like(words: Sequence[str]) -> bool:
+    """A broadcaster or company, not a person: an acronym of three or more capitals followed by
+    ordinary words ("CBS Detroit", "WJLA Staff"). All-caps names ("JANE DOE") and capitalised
+    surnames ("Jean DUPONT") are people."""
+    first = words[0].replace("-", "")
+    return len(first) >= 3 and first.isupper() and not all(w.isupper() for w in words[1:])
 
 
 def _clean_word(word: str) -> str:

@@ -37,7 +37,7 @@ def analyse(
     A round-up can copy several stories, possibly from several agencies: each match brings
     its own findings (what its agency's pack requires), merged in match order.
     """
-    attribution = detect(page.lines, page.meta, packs)
+    attribution = detect(page.lines, page.meta, packs, page.title)
     proven = (config.keep_match(m) for m in match_all(page.text, list(candidates)))
     matches = distinct_stories(m for m in proven if m is not None)
     best = matches[0] if matches else None

@@ -60,7 +60,7 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
     lines = list(page.lines)
     if item.byline:
         lines.insert(0, TextLine(item.byline, "meta"))
-    attribution = detect(lines, page.meta, packs)
+    attribution = detect(lines, page.meta, packs, page.title)
     agency = item.agency or _single(attribution.agencies_detected)
     if not agency:
         return InputError(page.id, page.source, "no agency: the story names none; give --agency", page.url)

@@ -36,6 +36,7 @@ _BLOCK_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
 _RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?\s*[:=]""")  # a top-level YAML or TOML key
 
 _META_KEYS = {
     "author": "author",
@@ -77,6 +78,19 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     if not isinstance(data, dict):
         raise FrontMatterError("bad front matter: not a mapping")
     return data, text[m.end() :], m.group(0).count("\n")
+
+
+def _key_line(text: str, target: str) -> int | None:
+    """The file line of the first front-matter key read as ``target`` (findings point at it)."""
+    m = _FRONT.match(text)
+    if not m:
+        return None
+    first = text[: m.start(2)].count("\n") + 1
+    for i, raw in enumerate(m.group(2).split("\n")):
+        key = _KEY.match(raw)
+        if key and _META_KEYS.get(key.group(1).lower()) == target:
+            return first + i
+    return None
 
 
 def _scalar(value: Any) -> str:
@@ -150,16 +164,17 @@ def page_from_markdown(text: str, *, id: str, source: str, url: str | None = Non
         if not clean:
             paragraphs.append([])
             continue
-        lines.append(TextLine(clean, "body", number))
+        heading = raw.lstrip().startswith("#")
+        lines.append(TextLine(clean, "body", number, "heading" if heading else "text"))
         paragraphs[-1].append(clean)
-        if raw.lstrip().startswith("#"):
+        if heading:
             paragraphs.append([])  # a heading is a paragraph of its own
     title = _scalar(front.get("title")) or None
     head: list[TextLine] = []
     if meta.get("author"):
-        head.append(TextLine(f"By {meta['author']}", "meta"))
+        head.append(TextLine(f"By {meta['author']}", "meta", _key_line(text, "author")))
     if meta.get("source"):
-        head.append(TextLine(f"Source: {meta['source']}", "meta"))
+        head.append(TextLine(f"Source: {meta['source']}", "meta", _key_line(text, "source")))
     if meta.get("canonical"):
         links.insert(0, Link(meta["canonical"], "canonical", "meta"))
     return Page(

@@ -11,9 +11,14 @@ from typing import Literal
 
 Where = Literal["body", "header", "footer", "meta", "jsonld"]
 VISIBLE_WHERE = frozenset({"body", "header", "footer"})  # what a reader of the page sees
-SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice", "link"]
+# A "mention" cites the agency for one fact in a sentence ("according to Reuters"): reported,
+# never a credit of the text.
+SignalKind = Literal["byline", "dateline", "credit", "contributor", "notice", "link", "mention"]
 Severity = Literal["error", "warning", "info"]
 Derivation = Literal["verbatim", "edited", "spun", "partial"]
+# What a line is on its page: running text, a heading (never a byline: "Oil Prices Rise" reads
+# like a name), or an image caption (its agency names credit a photo, not the text).
+LineRole = Literal["text", "heading", "caption"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
@@ -29,6 +34,7 @@ class TextLine:
     text: str
     where: Where = "body"
     line: int | None = None  # 1-based line in the source file, when known
+    role: LineRole = "text"
 
 
 @dataclass(frozen=True, slots=True)

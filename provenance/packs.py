@@ -41,7 +41,7 @@ REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "notice": _BASE_FIELDS,
     "notice_form": _BASE_FIELDS | {"difference", "notice"},
     "byline": _BASE_FIELDS | {"person"},
-    "rewrite": _BASE_FIELDS | {"derivation"},
+    "rewrite": _BASE_FIELDS | {"derivation", "rewritten"},
     "link": _BASE_FIELDS,
     "license": _BASE_FIELDS | {"derivation"},
 }
@@ -76,7 +76,7 @@ _TOP_KEYS = frozenset(
 _SECTION_KEYS: dict[str, frozenset[str]] = {
     "dateline": frozenset({"patterns"}),
     "byline": frozenset({"patterns"}),
-    "credit": frozenset({"patterns", "prose"}),
+    "credit": frozenset({"patterns", "prose", "mentions", "signoffs"}),
     "contributor": frozenset({"patterns", "companions"}),
     "notice": frozenset({"marker", "canonical", "accepted", "boilerplate"}),
     "link": frozenset({"domains", "claims"}),
@@ -84,9 +84,9 @@ _SECTION_KEYS: dict[str, frozenset[str]] = {
 _OPTIONAL_SECTIONS = frozenset({"link"})
 WHEN_CLAIMED = "when-claimed"  # link requirement: only when the page claims to link its source
 _REQUIREMENT_KEYS = frozenset(
-    {"id", "severity", "message", "message_unmatched", "required", "derivations", "metadata"}
+    {"id", "severity", "message", "message_unmatched", "required", "derivations", "metadata", "unmatched"}
 )
-_UNMATCHED_KEYS = frozenset({"credit", "notice"})  # requirements checked with or without a match
+_UNMATCHED_KEYS = frozenset({"credit", "notice", "byline"})  # requirements that can run without a match
 
 
 class PackError(Exception):
@@ -111,7 +111,8 @@ class Requirement:
     required: bool | str = True  # link: True, False or "when-claimed"
     derivations: tuple[str, ...] = ()  # rewrite: what counts as rewriting; byline: where it applies
     metadata: bool = False  # credit: a credit only in the page's metadata (meta, JSON-LD) satisfies it
-    message_unmatched: str = ""  # credit, notice: the message when no story is matched (signals only)
+    message_unmatched: str = ""  # credit, notice, byline: the message when no story is matched (signals only)
+    unmatched: bool = False  # byline: checked even when no story is matched (against the page's own names)
 
     def render(self, matched: bool = True, **fields: str) -> str:
         """The message with its fields filled (fields were checked when the pack was loaded).
@@ -155,6 +156,8 @@ class RulePack:
     notice: NoticeRules
     requirements: tuple[Requirement, ...]
     link_domains: tuple[str, ...] = ()  # the agency's web domains: a link there cites the agency
+    mentions: tuple[re.Pattern[str], ...] = ()  # the agency cited for one fact ("according to Reuters")
+    signoffs: tuple[re.Pattern[str], ...] = ()  # credit lines only after the story's last paragraph
     link_claims: tuple[re.Pattern[str], ...] = ()  # lines claiming a link to the source is given
     path: Path | None = None
 
@@ -282,6 +285,8 @@ class _Builder:
                 d.lower().removeprefix("www.") for d in self._strings(sections["link"], "domains", "link")
             ),
             link_claims=self._patterns(sections["link"], "claims", "link"),
+            mentions=self._patterns(sections["credit"], "mentions", "credit"),
+            signoffs=self._patterns(sections["credit"], "signoffs", "credit"),
             path=self.path,
         )
 
@@ -424,12 +429,23 @@ class _Builder:
         if "message_unmatched" in table:
             if key not in _UNMATCHED_KEYS:
                 keys = " and ".join(sorted(_UNMATCHED_KEYS))
-                self.fail("message_unmatched", name, f"'message_unmatched' is for the {keys} requirements only")
+                self.fail(
+                    "message_unmatched", name, f"'message_unmatched' is for the {keys} requirements only"
+                )
             unmatched = self._string(table, "message_unmatched", name)
             self._check_template(unmatched, REQUIREMENT_FIELDS[key], name)
         metadata = table.get("metadata", False)
         if not isinstance(metadata, bool) or (metadata and key != "credit"):
-            self.fail("metadata", name, "'metadata' must be true or false, and only [requirements.credit] takes it")
+            self.fail(
+                "metadata", name, "'metadata' must be true or false, and only [requirements.credit] takes it"
+            )
+        without_match = table.get("unmatched", False)
+        if not isinstance(without_match, bool) or (without_match and key != "byline"):
+            self.fail(
+                "unmatched",
+                name,
+                "'unmatched' must be true or false, and only [requirements.byline] takes it",
+            )
         return Requirement(
             key=key,
             rule=rule,
@@ -439,6 +455,7 @@ class _Builder:
             derivations=self._derivations(key, table, name),
             metadata=metadata,
             message_unmatched=unmatched,
+            unmatched=without_match,
         )
 
     def _derivations(self, key: str, table: Mapping[str, Any], name: str) -> tuple[str, ...]:

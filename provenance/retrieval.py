@@ -76,7 +76,11 @@ class CorpusIndex:
     def _build(self, values: Mapping[str, np.ndarray], owners: Mapping[str, np.ndarray]) -> None:
         self._owners = dict(owners)
         self._indexes = {
-            key: MemoryIndex(vals, np.arange(vals.size, dtype=np.int64), BlockPlan.for_size(SCHEME_BY_KEY[key].k, vals.size))
+            key: MemoryIndex(
+                vals,
+                np.arange(vals.size, dtype=np.int64),
+                BlockPlan.for_size(SCHEME_BY_KEY[key].k, vals.size),
+            )
             for key, vals in values.items()
             if key in SCHEME_BY_KEY
         }

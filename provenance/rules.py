@@ -113,6 +113,8 @@ def _byline(pack: RulePack, attribution: Attribution, match: Match | None) -> li
     bylines = attribution.of_kind("byline")
     if req is None or any(s.agency == pack.id for s in bylines):
         return []
+    if match is None and not req.unmatched:
+        return []  # no story to read the writers from: a name cannot be shown to be foreign
     if match is not None and match.derivation not in req.derivations:
         return []  # e.g. a partial copy: the byline signs the page's own article
     known = _known_names(pack, attribution, match)
@@ -125,7 +127,7 @@ def _byline(pack: RulePack, attribution: Attribution, match: Match | None) -> li
             if _named(person, known) or _named(person, reported):
                 continue
             reported.append(person)
-            out.append(_finding(req, pack, signal.text, signal.line, person=person))
+            out.append(_finding(req, pack, signal.text, signal.line, match is not None, person=person))
     return out
 
 
@@ -140,15 +142,20 @@ def _known_names(pack: RulePack, attribution: Attribution, match: Match | None) 
 
 
 def _rewrite(pack: RulePack, match: Match | None) -> list[Finding]:
+    """A copy with reworded passages. A copy that only cuts (or adds to) the story rewrites
+    nothing: it is a copy, which the credit and notice checks judge."""
     req = pack.requirement("rewrite")
     if req is None or match is None or match.derivation not in req.derivations:
+        return []
+    if match.derivation != "spun" and match.rewritten_share <= 0:
         return []
     evidence = (
         f"{match.derivation} copy of {pack.id} story {match.story.id} "
         f"(coverage {match.coverage:.0%}, verbatim {match.verbatim_share:.0%}, "
         f"rewritten {match.rewritten_share:.0%})"
     )
-    return [_finding(req, pack, evidence, derivation=match.derivation)]
+    rewritten = f"{match.rewritten_share:.0%}"
+    return [_finding(req, pack, evidence, derivation=match.derivation, rewritten=rewritten)]
 
 
 def _license(pack: RulePack, match: Match | None, licensed: Collection[str] | None) -> list[Finding]:

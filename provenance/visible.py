@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from provenance.model import TextLine, Where
+from provenance.model import LineRole, TextLine, Where
 from provenance.text import normalize
 
 
@@ -48,6 +48,10 @@ _HEADER_TAGS = frozenset({"header", "nav"})
 _HEADER_ROLES = frozenset({"banner", "navigation"})
 _HEADER_WORDS = re.compile(r"(?:^|[^a-z])(?:header|masthead|nav)", re.IGNORECASE)
 _FOOTER_WORDS = re.compile(r"(?:^|[^a-z])(?:footer|copyright|colophon)", re.IGNORECASE)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CAPTION_WORDS = re.compile(
+    r"(?:^|[^a-z])(?:caption|(?:photo|image|img|media|picture)[-_]?(?:credit|copyright))", re.IGNORECASE
+)
 _LONG_PARAGRAPH = 120  # characters
 _WRAPPER_PARAGRAPHS = 3  # long paragraphs: more than a header or footer ever holds
 _WORD_CHAR = re.compile(r"\w")
@@ -148,6 +152,20 @@ def _wraps_content(el: etree._Element) -> bool:
     return False
 
 
+def line_role(el: etree._Element, tag: str, outer: LineRole) -> LineRole:
+    """Heading (``h1``-``h6``, ARIA heading) or image caption (``figcaption``, a ``figure``
+    that is not a wrapper of the story, caption and photo-credit classes); else ``outer``."""
+    if outer != "text":
+        return outer
+    if tag in _HEADINGS or el.get("role", "").lower() == "heading":
+        return "heading"
+    if tag == "figcaption" or (tag == "figure" and not _wraps_content(el)):
+        return "caption"
+    if _CAPTION_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"):
+        return "caption"
+    return "text"
+
+
 def link_where(el: etree._Element) -> Where:
     """Header, body or footer for any element, by the same landmark rules as the lines.
 
@@ -202,6 +220,7 @@ class _Run:
     where: Where
     line: int | None
     parts: list[str]
+    role: LineRole = "text"
 
 
 class LineWalker:
@@ -219,16 +238,17 @@ class LineWalker:
         self.glued = False  # an inline element just ended and no text has followed yet
 
     def collect(self, root: etree._Element) -> list[TextLine]:
-        self.walk(root, "body")
+        self.walk(root, "body", "text")
         self._flush()
         return self.lines
 
-    def walk(self, el: etree._Element, where: Where) -> None:
+    def walk(self, el: etree._Element, where: Where, role: LineRole) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if not tag or tag in DROP or el in self.marks.hidden:  # comments, PIs, invisible elements
             self._skip(el)
             return
         where = where_in(el, tag, where)
+        role = line_role(el, tag, role)
         self.marks.inside[el] = where
         self.cursor = max(self.cursor, el.sourceline or 0)
         block = tag in BLOCK or tag == "br"
@@ -237,10 +257,10 @@ class LineWalker:
         elif self.glued and self.run:  # <span>A</span><span>B</span> renders apart
             self.run.parts.append(" ")
         self.glued = False
-        self._text(el.text, where, el.sourceline)
+        self._text(el.text, where, el.sourceline, role)
         for child in el:
-            self.walk(child, where)
-            self._text(child.tail, where, child.sourceline if tag_of(child) == "br" else None)
+            self.walk(child, where, role)
+            self._text(child.tail, where, child.sourceline if tag_of(child) == "br" else None, role)
         if block:
             self._flush()
         else:
@@ -249,7 +269,7 @@ class LineWalker:
     def _skip(self, el: etree._Element) -> None:
         self.cursor = max(self.cursor, el.sourceline or 0) + (el.text or "").count("\n")
 
-    def _text(self, text: str | None, where: Where, line: int | None) -> None:
+    def _text(self, text: str | None, where: Where, line: int | None, role: LineRole) -> None:
         if not text:
             return
         self.glued = False
@@ -260,7 +280,7 @@ class LineWalker:
             return
         if self.run is None:
             lead = text[: len(text) - len(text.lstrip())]
-            self.run = _Run(where, line or self.cursor + lead.count("\n"), [])
+            self.run = _Run(where, line or self.cursor + lead.count("\n"), [], role)
         self.run.parts.append(text)
         self.cursor += text.count("\n")
 
@@ -270,7 +290,7 @@ class LineWalker:
             return
         text = one_line("".join(run.parts))
         if _WORD_CHAR.search(text):
-            self.lines.append(TextLine(text, run.where, run.line))
+            self.lines.append(TextLine(text, run.where, run.line, run.role))
 
 
 def visible_lines(root: etree._Element, marks: Landmarks | None = None) -> list[TextLine]:

@@ -156,7 +156,7 @@ def test_hidden_elements_are_neither_lines_nor_body(graph: Page) -> None:
 def test_leading_headline_is_not_body(graph: Page) -> None:
     assert graph.title == "Council approves budget"
     assert graph.text.startswith("The city council approved")
-    assert graph.lines[1] == TextLine("Council approves budget", "body", 25)  # still a line
+    assert graph.lines[1] == TextLine("Council approves budget", "body", 25, "heading")  # still a line
 
 
 def test_article_header_holding_the_story_is_body() -> None:

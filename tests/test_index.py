@@ -14,7 +14,9 @@ def _flip(value: int, bits: list[int]) -> int:
     return value
 
 
-@pytest.mark.parametrize(("k", "blocks", "size"), [(3, 4, 2000), (3, 5, 2000), (3, 6, 2000), (6, 7, 2000), (0, 1, 2000), (3, 4, 3)])
+@pytest.mark.parametrize(
+    ("k", "blocks", "size"), [(3, 4, 2000), (3, 5, 2000), (3, 6, 2000), (6, 7, 2000), (0, 1, 2000), (3, 4, 3)]
+)
 def test_index_equals_brute_force(k: int, blocks: int, size: int) -> None:
     rng = np.random.default_rng(11)
     stored = rng.integers(0, 2**63, size=2000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)

@@ -264,14 +264,26 @@ def test_photo_credits_are_not_credits(packs: list[RulePack], line: str) -> None
     [
         "The river burst its banks overnight, AFP reported on Tuesday.",
         "The river burst its banks overnight, the AFP news agency reported.",
-        "The river burst its banks overnight, according to AFP.",
-        "The river burst its banks overnight, according to French news agency AFP.",
         "The river burst its banks overnight, Agence France-Presse reported.",
     ],
 )
 def test_prose_credits(packs: list[RulePack], sentence: str) -> None:
     (signal,) = [s for s in run(packs, HEADLINE, f"{PROSE} {sentence}").signals if s.agency]
     assert (signal.kind, signal.agency, signal.prose, signal.text) == ("credit", "AFP", True, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The river burst its banks overnight, according to AFP.",
+        "The river burst its banks overnight, according to French news agency AFP.",
+    ],
+)
+def test_mentions_cite_a_fact_and_credit_nothing(packs: list[RulePack], sentence: str) -> None:
+    a = run(packs, HEADLINE, f"{PROSE} {sentence}")
+    (signal,) = [s for s in a.signals if s.agency]
+    assert (signal.kind, signal.agency, signal.prose, signal.text) == ("mention", "AFP", True, sentence)
+    assert not a.credits("AFP")
 
 
 @pytest.mark.parametrize(

@@ -213,12 +213,24 @@ def test_photo_credits_are_not_credits(packs: list[RulePack], line: str) -> None
     [
         "The council will vote again next month, the PA news agency reported.",
         "The council will vote again next month, PA Media reported on Tuesday.",
-        "The council will vote again next month, according to the Press Association.",
     ],
 )
 def test_prose_credits(packs: list[RulePack], sentence: str) -> None:
     (signal,) = [s for s in run(packs, HEADLINE, f"{PROSE} {sentence}").signals if s.agency]
     assert (signal.kind, signal.agency, signal.prose, signal.text) == ("credit", "PA", True, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council will vote again next month, according to the Press Association.",
+    ],
+)
+def test_mentions_cite_a_fact_and_credit_nothing(packs: list[RulePack], sentence: str) -> None:
+    a = run(packs, HEADLINE, f"{PROSE} {sentence}")
+    (signal,) = [s for s in a.signals if s.agency]
+    assert (signal.kind, signal.agency, signal.prose, signal.text) == ("mention", "PA", True, sentence)
+    assert not a.credits("PA")
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,15 @@ from provenance.packs import load_packs
 from provenance.regex_gate import ALWAYS, any_of, gate
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "seeds" / "pages").glob("*.html")) + sorted((ROOT / "tests" / "fixtures" / "html").glob("*.html"))
+PAGES = sorted((ROOT / "seeds" / "pages").glob("*.html")) + sorted(
+    (ROOT / "tests" / "fixtures" / "html").glob("*.html")
+)
 
 
 def _literals(pattern: str, flags: int = 0) -> set[tuple[str, ...]]:
-    return {tuple(sorted(lit for lit, _ in clause)) for clause in gate(re.compile(pattern, flags)).literal_clauses}
+    return {
+        tuple(sorted(lit for lit, _ in clause)) for clause in gate(re.compile(pattern, flags)).literal_clauses
+    }
 
 
 def test_literals_of_sequences_branches_and_groups() -> None:

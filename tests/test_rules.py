@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,15 +56,39 @@ def test_seed_page(packs: list[RulePack]) -> None:
     assert attribution.agencies_detected == ["AP"]
     assert not attribution.credits("AP")
     findings = evaluate(Page(id="seed", source="seed.txt", text="", lines=lines), attribution, None, packs)
-    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-BYLINE", "AP-LINK"}
+    # No story matched: the fake byline cannot be held against the story's writers.
+    assert set(rules(findings)) == {"AP-CREDIT", "AP-NOTICE-FORM", "AP-LINK"}
     form = finding(findings, "AP-NOTICE-FORM")
     assert '"of the Associated Press." instead of "The Associated Press."' in form.message
     assert '"Copyright Registered." instead of "All rights reserved."' in form.message
     assert form.evidence == "Copyright © 2022 of the Associated Press. Copyright Registered."
     assert form.line is not None and texts[form.line - 1].startswith("Copyright ©")
-    byline = finding(findings, "AP-BYLINE")
+
+
+def test_byline_without_a_match_only_when_the_pack_opts_in(packs: list[RulePack]) -> None:
+    texts = seed_texts()
+    lines = [TextLine(t, "body", i) for i, t in enumerate(texts, 1)]
+    attribution = detect(lines, {}, packs)
+    page = Page(id="seed", source="seed.txt", text="", lines=lines)
+    opted = [_byline_unmatched(p) for p in packs]
+    byline = finding(evaluate(page, attribution, None, opted), "AP-BYLINE")
     assert "Dais Johnston" in byline.message and "stands in place of" in byline.message
+    assert "No story" in byline.message  # the message says no story was matched
     assert byline.evidence == "Dais Johnston" and texts[byline.line - 1] == "Dais Johnston"  # type: ignore[operator]
+
+
+def _byline_unmatched(pack: RulePack) -> RulePack:
+    reqs = tuple(
+        replace(
+            r,
+            unmatched=True,
+            message_unmatched="No story matched; the byline names {person}, not {agency_name}; it stands in place of the credit.",
+        )
+        if r.key == "byline"
+        else r
+        for r in pack.requirements
+    )
+    return replace(pack, requirements=reqs)
 
 
 def test_seed_page_matched_to_a_spun_story(packs: list[RulePack]) -> None:

@@ -36,7 +36,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 common.error(item.source, item.error)
                 documents.append(extracted.document_dict(item, None))
             else:
-                documents.append(extracted.document_dict(item, detect(item.lines, item.meta, packs)))
+                documents.append(
+                    extracted.document_dict(item, detect(item.lines, item.meta, packs, item.title))
+                )
     render = extracted.render_json if args.format == "json" else extracted.render_table
     common.write(render(documents), args.output)
     return common.EXIT_ERROR if errors else common.EXIT_CLEAN
