@@ -125,7 +125,11 @@ def _child_index(kind: str, size: int, queries: int, k: int) -> dict[str, float]
         batch = _best(lambda: index.query_batch(near)) / queries
         tables = len(plan.table_masks)
         # Arrays the index keeps as given (allocated before tracing began); copies are traced.
-        kept = sum(a.nbytes for a, held_by in ((values, index.values), (ids, index.ids)) if np.shares_memory(a, held_by))
+        kept = sum(
+            a.nbytes
+            for a, held_by in ((values, index.values), (ids, index.ids))
+            if np.shares_memory(a, held_by)
+        )
     else:
         from simhash import Simhash, SimhashIndex
 

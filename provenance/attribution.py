@@ -1,8 +1,9 @@
 """What a page says about where its text comes from: datelines, bylines, credits, contributors, notices.
 
 Pure: lines and metadata in, an :class:`Attribution` out. Agency conventions come from the rule
-packs; this module holds only generic knowledge (what a person's name looks like, where a
-byline can stand on a page, how a copyright notice runs on).
+packs; this module holds only generic knowledge of where signals stand on a page (what a
+person's name looks like is in :mod:`provenance.names`, how a copyright notice runs on and
+how it differs from an accepted form in :mod:`provenance.notices`).
 
 Choices worth knowing:
 
@@ -25,69 +26,26 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from provenance.model import Attribution, LineRole, Signal, SignalKind, TextLine, Where
+from provenance.names import BARE_NAME_CHARS, name_prefix, names_in, unique_names
+from provenance.notices import ANY_NOTICE, cut_notices, site_notice_texts
 from provenance.packs import RulePack
 from provenance.regex_gate import Gate, any_of, gate
-from provenance.text import FUNCTION_WORDS, Span, normalize, sentences, tokens
+from provenance.text import Span, normalize, sentences
 
 OPENING_LINES = 6  # a bare name among the first lines of a page may be its byline
 BYLINE_MAX_WORDS = 25  # a longer line is prose, even if it starts like a byline
 PERSON_BY_MAX_WORDS = 12  # "By Kevin Marsh, Staff Writer" - not "By the time the troops..."
 PROSE_MIN_WORDS = 8
-NOTICE_MAX_WORDS = 14  # a notice's first sentence is short; longer ones are prose about copyright
 MENU_RUN = 3  # this many short label lines in a row are navigation
 HEAD_CHARS = 300  # bylines and datelines open a line: never scan further (bounds regex work)
 
 
-def _word_set(text: str) -> frozenset[str]:
-    """A set of words written as one readable block of text."""
-    return frozenset(text.split())
-
-
-_PARTICLES = _word_set("de da del della der den van von di du la le bin ibn al el dos das st")
-# Capitalised words that are not parts of a person's name: site furniture, sections, roles,
-# days and months, organisation words. Generic, not tuned to any page.
-NON_NAME_WORDS = _word_set(
-    """related article articles back top share shares advertisement advertising ad ads sponsored
-    promoted comments comment news home menu search more read sign subscribe subscription
-    subscriber login log register follow latest trending popular video videos photo photos
-    gallery image images sports sport business world politics opinion weather contact about us
-    privacy policy terms cookie cookies newsletter newsletters button skip content main next
-    previous story stories page copyright rights reserved tags tag topics topic categories
-    category editor editors editorial staff writer writers reporter reporters correspondent
-    contributor contributors columnist continue reading click here view load show hide close open
-    print email facebook twitter instagram linkedin whatsapp reddit pinterest telegram youtube
-    tiktok press report reports updated published posted breaking live local national
-    international entertainment health science technology tech lifestyle travel food money
-    markets economy finance culture arts books music movies tv television radio podcast podcasts
-    obituaries classifieds jobs events calendar today yesterday tomorrow recommended featured
-    mobile user users agreement agreements conditions notice notices accessibility sitemap careers
-    advertise licensing permissions reprints corrections ethics standards guidelines disclaimer
-    headlines also see watch listen download app apps account profile settings feedback help faq
-    support team office department ministry government council committee association agency
-    company corp inc ltd llc group media network channel daily weekly times post herald tribune
-    journal gazette chronicle observer guardian telegraph express mirror review digest wire
-    street avenue road city county state states united kingdom republic new north south east
-    west central university college school hospital police army court house white senate
-    congress parliament minister president prime secretary chancellor governor mayor mr mrs ms dr
-    sir monday tuesday wednesday thursday friday saturday sunday january february march april
-    june july august september october november december admin administrator guest anonymous
-    author authors by source sources credit credits"""
-)
-_NOT_NAMES = (FUNCTION_WORDS - {"will"}) | NON_NAME_WORDS
-
-_NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['\-][^\W\d_]+)*$")
-_INITIAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]\.$")
-_BARE_NAME_CHARS = re.compile(r"^[^\W\d_][^\W\d_ .'\-]*(?:[ .'\-]+[^\W\d_]+)*\.?$")
-_LIST_SPLIT = re.compile(r"\s*(?:[,;&|•·/]|\band\b|\s-+\s)\s*")
-_LEAD_BY = re.compile(r"^(?:(?:[A-Za-z]+\s+){0,2})?by:?\s+", re.IGNORECASE)
 _PERSON_BY = re.compile(
     r"^(?:(?:written|posted|story|words|text|published|compiled)\s+)?by:?\s+(?P<rest>\S.*)$",
     re.IGNORECASE,
@@ -96,11 +54,6 @@ _SENTENCE_PUNCT = re.compile(r"[.!?]")
 _LABEL_BREAKERS = re.compile(r"[\d!?:;,]|\.$")  # dates, sentences: not a menu label
 # A line is split into sentences once for all packs (the splits are read, never changed).
 _sentences: Callable[[str], list[Span]] = lru_cache(maxsize=4096)(sentences)
-
-_ANY_NOTICE = re.compile(r"©|\([cC]\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
-_NOTICE_PREFIX = re.compile(r"^(?:(?:copyright|©|\(c\))\s*)+", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}(?:\s*-\s*(?:19|20)\d{2})?\b")
-_YEAR_SLOT = "{year}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,54 +118,6 @@ def _people_only(signal: Signal, agency_names: set[str]) -> Signal | None:
     return replace(signal, names=people) if len(people) != len(signal.names) else signal
 
 
-def person_names(text: str, packs: Sequence[RulePack] = ()) -> tuple[str, ...]:
-    """Person names in a byline or contributor string ("By JANE DOE and JOHN ROE, Associated Press").
-
-    Agency names are cut out; names come back as "First Last" title case.
-    """
-    return tuple(_names(normalize(text), [p.alias for p in packs], single_ok=True))
-
-
-def same_person(a: str, b: str) -> bool:
-    """Whether two name mentions can be one person: case-blind, surname-only tolerant.
-
-    "Karmanau" matches "Yuras Karmanau"; "J. Doe" matches "Jane Doe"; "Jane Doe" does not
-    match "John Doe".
-    """
-    ka, kb = _name_key(a), _name_key(b)
-    if not ka or not kb:
-        return False
-    if ka == kb:
-        return True
-    if ka[-1] != kb[-1]:
-        return False
-    if len(ka) == 1 or len(kb) == 1:
-        return True
-    fa, fb = ka[0], kb[0]
-    return fa == fb or ((len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0])
-
-
-def notice_difference(notice: str, pack: RulePack) -> str | None:
-    """None when ``notice`` is in one of the pack's accepted forms, else what differs.
-
-    Compared word by word, ignoring case, punctuation, the year and which of "©", "(c)",
-    "Copyright" or "Copyright ©" opens the notice. The message names the differing words
-    against the closest accepted form, so a reader sees what to fix.
-    """
-    year = _YEAR.search(notice)
-    words = _notice_words(notice)
-    best: tuple[float, list[str]] | None = None
-    for form in pack.notice.forms:
-        form_words = _notice_words(form.replace(_YEAR_SLOT, year.group() if year else _YEAR_SLOT))
-        if _keys(words) == _keys(form_words):
-            return None
-        ratio = difflib.SequenceMatcher(a=_keys(words), b=_keys(form_words), autojunk=False).ratio()
-        if best is None or ratio > best[0]:
-            best = (ratio, form_words)
-    assert best is not None  # a pack always has its canonical form
-    return _describe(words, best[1])
-
-
 # ---------------------------------------------------------------------------------------------
 # One line against one pack
 
@@ -220,7 +125,7 @@ def notice_difference(notice: str, pack: RulePack) -> str | None:
 def _scan_line(ln: _Line, pack: RulePack) -> list[Signal]:
     if not _pack_gate(pack).allows(ln.text):  # no pattern of the pack can match: most lines
         return []
-    text = _mask(ln.text, pack.ignore)
+    text = _mask(_unglued(ln.text, pack), pack.ignore)
     if not text:
         return []
     return [
@@ -275,24 +180,22 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
     Reuters"), then a dateline at the start of what follows it."""
     out: list[Signal] = []
     stamp = _STAMP.match(text)
-    skip = stamp.end() if stamp and any(c.isdigit() for c in stamp.group()) else 0
-    head = text[skip : skip + HEAD_CHARS]
-    rest = head
-    for pattern in pack.bylines:
-        m = pattern.match(head) if gate(pattern).allows(head) else None
-        if not m:
-            continue
+    skips = [0]
+    if stamp and any(c.isdigit() for c in stamp.group()):
+        skips.append(stamp.end())
+    head = text[:HEAD_CHARS]
+    rest = text[skips[-1] : skips[-1] + HEAD_CHARS]
+    found = _byline(text, skips, pack)
+    if found:
+        m, skip = found
         after = text[skip + m.end() :].lstrip(" ,|-")[:HEAD_CHARS]
-        if _word_count(text) > BYLINE_MAX_WORDS and not _first_match(pack.datelines, after):
-            continue
-        names = _names(m.groupdict().get("names") or "", [pack.alias], single_ok=True)
+        names = names_in(m.groupdict().get("names") or "", [pack.alias], single_ok=True)
         evidence = text if _word_count(text) <= BYLINE_MAX_WORDS else m.group().strip()
         out.append(_signal("byline", evidence, ln, pack.id, names))
         rest = after
-        break
     for candidate in dict.fromkeys((head, rest)):
         m = _first_match(pack.datelines, candidate)
-        if m:
+        if m and _dateline_ends(m, candidate):
             out.append(_signal("dateline", m.group().strip(), ln, pack.id))
             break
     else:
@@ -300,6 +203,27 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
         if inside:
             out.append(_signal("dateline", inside, ln, pack.id))
     return out
+
+
+def _byline(text: str, skips: Sequence[int], pack: RulePack) -> tuple[re.Match[str], int] | None:
+    """The first byline pattern matching at the line start, else after its time stamp."""
+    for skip in skips:
+        head = text[skip : skip + HEAD_CHARS]
+        for pattern in pack.bylines:
+            m = pattern.match(head) if gate(pattern).allows(head) else None
+            if not m:
+                continue
+            after = text[skip + m.end() :].lstrip(" ,|-")[:HEAD_CHARS]
+            if _word_count(text) > BYLINE_MAX_WORDS and not _first_match(pack.datelines, after):
+                continue
+            return m, skip
+    return None
+
+
+def _dateline_ends(m: re.Match[str], text: str) -> bool:
+    """A dateline leads into its story: a dash follows the agency, or a sentence starts right
+    after it. "Carl Bernstein (AP)" closing a caption is a photo credit."""
+    return m.group().rstrip().endswith("-") or bool(_SENTENCE_START.match(text, m.end()))
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -365,70 +289,48 @@ def _contributors(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
         if not gate(pattern).allows(text):
             continue
         for m in pattern.finditer(text):
-            found.extend((m.start(), n) for n in _names(m.groupdict().get("names") or "", [pack.alias], True))
+            found.extend(
+                (m.start(), n) for n in names_in(m.groupdict().get("names") or "", [pack.alias], True)
+            )
     if not found:
         return []
     for pattern in pack.companions:
         if not gate(pattern).allows(text):
             continue
         for m in pattern.finditer(text):
-            found.extend((m.start(), n) for n in _names(m.groupdict().get("names") or "", [pack.alias], True))
-    names = _unique_names(n for _, n in sorted(found, key=lambda f: f[0]))
+            found.extend(
+                (m.start(), n) for n in names_in(m.groupdict().get("names") or "", [pack.alias], True)
+            )
+    names = unique_names(n for _, n in sorted(found, key=lambda f: f[0]))
     return [_signal("contributor", text, ln, pack.id, names)]
 
 
 def _notices(text: str, ln: _Line, pack: RulePack) -> list[Signal]:
-    return [_signal("notice", piece, ln, pack.id) for piece in cut_notices(text, pack)]
+    """The pack's notices on the line, but not one inside brackets: "(... Copyright 2017 The
+    Associated Press. All rights reserved.)" closes a photo caption."""
+    return [_signal("notice", p, ln, pack.id) for p in cut_notices(text, pack) if not _in_brackets(p, text)]
 
 
-def cut_notices(text: str, pack: RulePack) -> list[str]:
-    """The pack's copyright notices in ``text``, each cut out of the paragraph around it.
-
-    A notice starts at a copyright marker and runs on through the sentences that still read
-    like a notice (a marker, an alias, or boilerplate such as "All rights reserved."); the
-    headline or story that follows on the same line is left out. Runs naming none of the
-    pack's aliases are someone else's notice.
-    """
-    if not gate(pack.notice.marker).allows(text):  # no sentence of it can hold a marker either
-        return []
-    spans = _sentences(text)
-    out: list[str] = []
-    i = 0
-    while i < len(spans):
-        m = pack.notice.marker.search(spans[i].text)
-        if not m or _word_count(spans[i].text[m.start() :]) > NOTICE_MAX_WORDS:
-            i += 1
-            continue
-        j = i + 1
-        while j < len(spans) and _continues_notice(spans[j].text, pack):
-            j += 1
-        piece = text[spans[i].start + m.start() : spans[j - 1].end].strip()
-        if pack.alias.search(piece) and not _other_holder(spans[i].text[m.start() :], pack):
-            out.append(piece)
-        i = j
-    return out
+def _in_brackets(piece: str, text: str) -> bool:
+    before = text[: text.find(piece)]
+    return before.count("(") > before.count(")") or piece.count(")") > piece.count("(")
 
 
-_HOLDERLESS = re.compile(r"(?i)©|\(c\)|\bcopyright\b|\bby\b|\b(?:19|20)\d{2}\b|[^\w\s]")
+def _unglued(text: str, pack: RulePack) -> str:
+    """The line with a space put back where extraction glued a name to the agency's
+    ("Vladimir IsachenkovAssociated Press"): spans rendered apart, joined without one."""
+    glue = _GLUES.get(pack.aliases)
+    if glue is None:
+        long_aliases = [re.escape(a) for a in pack.aliases if len(a) > 4 and a[:1].isupper()]
+        glue = _GLUES[pack.aliases] = (
+            re.compile(rf"(?<=[a-z])(?=(?:{'|'.join(long_aliases)})\b)") if long_aliases else None
+        )
+    if glue is None or not glue.search(text):
+        return text
+    return glue.sub(" ", text)
 
 
-def _other_holder(first: str, pack: RulePack) -> bool:
-    """Whether a notice's first sentence names a holder that is not the agency
-    ("Copyright 2018 by WDIV ClickOnDetroit."): what follows is then not the agency's notice."""
-    if pack.alias.search(first):
-        return False
-    words = [w for w in _HOLDERLESS.sub(" ", first).split() if w.casefold() not in pack.notice.boilerplate]
-    return bool(words)
-
-
-# A line is split into sentences once for all packs (the splits are read, never changed).
-_sentences: Callable[[str], list[Span]] = lru_cache(maxsize=4096)(sentences)
-
-_ANY_NOTICE = re.compile(r"©|\([cC]\)\s*\d{4}|(?i:\bcopyright\b)(?=\s*(?:©|\([cC]\)|\d{4}))")
-_RESERVED = re.compile(r"(?i)\brights\s+reserved\b|\breserved\b|\bcopyright\b")
-
-
-_FOOTER_SEPARATOR = re.compile(r"\s+[|•·]\s+")
+_GLUES: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
 
 def _add_signoffs(view: Sequence[_Line], per_line: list[list[Signal]], packs: Sequence[RulePack]) -> None:
@@ -469,39 +371,10 @@ def _photo_notices_dropped(view: Sequence[_Line], per_line: list[list[Signal]]) 
 
 
 def _site_notices(ln: _Line) -> list[Signal]:
-    """Copyright notices naming no agency (the site's own footer), cut like agency notices.
-
-    Footers string links together ("© 2019 NYP Holdings, Inc. All Rights Reserved | Terms of
-    Use | Privacy"): the separators end the notice as a full stop would.
-    """
-    if not gate(_ANY_NOTICE).allows(ln.text):  # nor then can any segment of it
-        return []
-    out: list[Signal] = []
-    for segment in _FOOTER_SEPARATOR.split(ln.text):
-        spans = _sentences(segment)
-        for i, span in enumerate(spans):
-            m = _ANY_NOTICE.search(span.text)
-            if not m or _word_count(span.text[m.start() :]) > NOTICE_MAX_WORDS:
-                continue
-            j = i + 1
-            while j < len(spans) and _RESERVED.search(spans[j].text) and _word_count(spans[j].text) <= 6:
-                j += 1
-            piece = segment[span.start + m.start() : spans[j - 1].end].strip()
-            out.append(_signal("notice", piece, ln, None))
-    return out
-
-
-_CONTRIBUTED = re.compile(r"(?i)\bcontributed\b")
-
-
-def _continues_notice(sentence: str, pack: RulePack) -> bool:
-    if _CONTRIBUTED.search(sentence):  # "The Associated Press contributed to this report." credits
-        return False
-    if pack.notice.marker.search(sentence) or pack.alias.search(sentence):
-        return True
-    words = tokens(sentence)
-    terms = sum(w in pack.notice.boilerplate for w in words)
-    return terms >= 2 or (terms >= 1 and len(words) <= 4)
+    """The site's own copyright notices on the line (``agency=None``: reported, never checked)."""
+    return [
+        _signal("notice", p, ln, None) for p in site_notice_texts(ln.text) if not _in_brackets(p, ln.text)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,17 +419,17 @@ def _by_line_names(text: str, aliases: Sequence[re.Pattern[str]]) -> tuple[str, 
     m = _PERSON_BY.match(text)
     if not m or _word_count(text) > PERSON_BY_MAX_WORDS:
         return ()
-    return tuple(_names(m.group("rest"), aliases, single_ok=False))
+    return tuple(names_in(m.group("rest"), aliases, single_ok=False))
 
 
 def _bare_name(text: str, aliases: Sequence[re.Pattern[str]]) -> tuple[str, ...]:
     """A line that is nothing but a 2-4 word person name ("Dais Johnston", "JANE DOE")."""
     words = text.split()
-    if not 2 <= len(words) <= 4 or not _BARE_NAME_CHARS.match(text):
+    if not 2 <= len(words) <= 4 or not BARE_NAME_CHARS.match(text):
         return ()
     if any(a.search(text) for a in aliases):
         return ()
-    name = _name_prefix(words, single_ok=False)
+    name = name_prefix(words, single_ok=False)
     return (name,) if name and len(name.split()) == len(words) else ()
 
 
@@ -577,7 +450,7 @@ def _trusted_zone(view: Sequence[_Line], per_line: Sequence[Sequence[Signal]]) -
     if body_prose:
         zone.update(range(body_prose[-1] + 1, len(view)))
     for ln in view:
-        anchor = _ANY_NOTICE.search(ln.text) or any(
+        anchor = ANY_NOTICE.search(ln.text) or any(
             s.kind in ("notice", "contributor") for s in per_line[ln.index]
         )
         if anchor:
@@ -659,177 +532,10 @@ def _author_signals(
         m = _first_match(pack.bylines, masked[:HEAD_CHARS])
         if m or pack.alias.search(masked):
             source = (m.groupdict().get("names") or "") if m else masked
-            names = _names(source, aliases, single_ok=False)
+            names = names_in(source, aliases, single_ok=False)
             return [Signal("byline", value, where, None, pack.id, tuple(names))]
-    names = tuple(n for n in _names(value, aliases, single_ok=False) if _is_person(n, sites))
+    names = tuple(n for n in names_in(value, aliases, single_ok=False) if _is_person(n, sites))
     return [Signal("byline", value, where, None, None, names)] if names else []
-
-
-# ---------------------------------------------------------------------------------------------
-# Names
-
-
-def _names(text: str, aliases: Sequence[re.Pattern[str]], single_ok: bool) -> list[str]:
-    """Person names in a list such as "A and B in Paris, C in Berlin; Editing by D".
-
-    A one-word name ("Karmanau") is accepted only when the text is a single mention: in a list,
-    single capitalised words are mostly places ("Copenhagen, Denmark and ...").
-    """
-    segments = [s for s in _LIST_SPLIT.split(_LEAD_BY.sub("", text.strip())) if s.strip()]
-    single_ok = single_ok and len(segments) == 1
-    out: list[str] = []
-    for segment in segments:
-        segment = _cut_alias(segment, aliases)
-        segment = _LEAD_BY.sub("", segment.strip())
-        name = _name_prefix(segment.split(), single_ok)
-        if name:
-            out.append(name)
-    return list(_unique_names(out))
-
-
-def _cut_alias(segment: str, aliases: Sequence[re.Pattern[str]]) -> str:
-    for alias in aliases:
-        m = alias.search(segment)
-        if m:
-            segment = segment[: m.start()]
-    return segment
-
-
-def _name_prefix(words: Sequence[str], single_ok: bool) -> str | None:
-    """The person name the words start with (1-4 name words), title-cased, or None."""
-    picked: list[str] = []
-    for raw in words:
-        word = _clean_word(raw)
-        if not _is_name_word(word, first=not picked):
-            break
-        picked.append(word)
-    while picked and (picked[-1].casefold() in _PARTICLES or _INITIAL.match(picked[-1])):
-        picked.pop()
-    if len(picked) > 4 or len(picked) < (1 if single_ok else 2) or _station_like(picked):
-        return None
-    return _title(" ".join(picked))
-
-
-def _station_like(words: Sequence[str]) -> bool:
-    """A broadcaster or company, not a person: an acronym of three or more capitals followed by
-    ordinary words ("CBS Detroit", "WJLA Staff"). All-caps names ("JANE DOE") and capitalised
-    surnames ("Jean DUPONT") are people."""
-    first = words[0].replace("-", "")
-    return len(first) >= 3 and first.isupper() and not all(w.isupper() for w in words[1:])
-
-
-def _clean_word(word: str) -> str:
-    word = word.strip("\"'()[]{}:;,!?")
-    return word[:-1] if word.endswith(".") and not _INITIAL.match(word) else word
-
-
-def _is_name_word(word: str, first: bool) -> bool:
-    if not first and word.casefold() in _PARTICLES and word.islower():
-        return True
-    if _INITIAL.match(word):
-        return True
-    return bool(_NAME_WORD.match(word)) and len(word) > 1 and word.casefold() not in _NOT_NAMES
-
-
-def _title(name: str) -> str:
-    """ "JANE DOE" -> "Jane Doe"; mixed case ("McDonald") and particles are kept."""
-    return " ".join(_title_word(w) for w in name.split())
-
-
-def _title_word(word: str) -> str:
-    if not (word.isupper() or word.islower()) or word.casefold() in _PARTICLES:
-        return word
-    return re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), word)
-
-
-def _name_key(name: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return [w.strip(".") for w in plain.split() if w.strip(".") and w.strip(".") not in _PARTICLES]
-
-
-def _unique_names(names: Iterable[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for name in names:
-        if not any(_name_key(name) == _name_key(seen) for seen in out):
-            out.append(name)
-    return tuple(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Notice comparison
-
-
-def _notice_words(notice: str) -> list[str]:
-    text = _NOTICE_PREFIX.sub("Copyright ", normalize(notice).strip())
-    return [w for w in text.split() if _word_key(w)]
-
-
-def _word_key(word: str) -> str:
-    if _YEAR.fullmatch(word.strip(".,;:")) or _YEAR_SLOT in word:
-        return _YEAR_SLOT
-    return re.sub(r"[^\w]", "", word.casefold())
-
-
-def _keys(words: Sequence[str]) -> list[str]:
-    return [_word_key(w) for w in words]
-
-
-def _describe(words: Sequence[str], form: Sequence[str]) -> str:
-    """Differences as '"notice words" instead of "form words"', widened to a readable phrase."""
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(a=_keys(words), b=_keys(form), autojunk=False)
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag != "replace":
-            a1, a2, b1, b2 = _widen(words, form, a1, a2, b1, b2)
-        got, want = _sentence_chunks(words[a1:a2]), _sentence_chunks(form[b1:b2])
-        for i in range(max(len(got), len(want))):
-            parts.append(_difference(got[i] if i < len(got) else "", want[i] if i < len(want) else ""))
-    return "; ".join(parts)
-
-
-def _difference(got: str, want: str) -> str:
-    if got and want:
-        return f'"{got}" instead of "{want}"'
-    return f'missing "{want}"' if want else f'extra "{got}"'
-
-
-def _sentence_chunks(words: Sequence[str]) -> list[str]:
-    """Words grouped by sentence, so each differing sentence is named on its own."""
-    chunks: list[list[str]] = [[]]
-    for word in words:
-        chunks[-1].append(word)
-        if _ends_sentence(word):
-            chunks.append([])
-    return [" ".join(c) for c in chunks if c]
-
-
-def _widen(
-    words: Sequence[str], form: Sequence[str], a1: int, a2: int, b1: int, b2: int
-) -> tuple[int, int, int, int]:
-    """Give a lone extra or missing word its phrase: the unchanged words after it (else before)
-    up to the end of its sentence, so "of" reads '"of the Associated Press." instead of
-    "The Associated Press."'. A whole extra or missing sentence stands on its own."""
-    chunk = words[a1:a2] or form[b1:b2]
-    if _ends_sentence(chunk[-1]):
-        return a1, a2, b1, b2
-    after = 0
-    while a2 + after < len(words) and b2 + after < len(form) and after < 4:
-        after += 1
-        if _ends_sentence(words[a2 + after - 1]):
-            break
-    if after:
-        return a1, a2 + after, b1, b2 + after
-    before = 0
-    while a1 - before > 0 and b1 - before > 0 and before < 4 and not _ends_sentence(words[a1 - before - 1]):
-        before += 1
-    return a1 - before, a2, b1 - before, b2
-
-
-def _ends_sentence(word: str) -> bool:
-    return bool(_SENTENCE_PUNCT.search(word[-1:]))
 
 
 # ---------------------------------------------------------------------------------------------

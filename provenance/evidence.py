@@ -13,7 +13,8 @@ by what independent reporting would not give it:
   "said in a statement" are what anyone writes);
 * runs shorter than :data:`MIN_RUN` stems count for nothing;
 * an agency's formulas count for nothing: wording that several of the page's candidate
-  stories hold (not versions of one story) identifies none of them (:func:`formulas`).
+  stories hold (not versions of one story) identifies none of them (:func:`formulas`); nor
+  does web page furniture (comment forms, notices: :data:`FURNITURE`).
 
 Runs are found on Snowball stems (PyStemmer), so a tense or a plural changed by an editor
 (``dies``/``died``) does not cut a run in two. Each story token belongs to at most one run
@@ -38,8 +39,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from provenance.text import FUNCTION_WORDS, in_skeleton, quoted_ranges, sentences, stem_words, token_spans
+from provenance.text import (
+    FUNCTION_WORDS,
+    in_skeleton,
+    normalize,
+    quoted_ranges,
+    sentences,
+    stem_words,
+    token_spans,
+)
 
 MIN_RUN = 4  # stems in a row: shorter shared runs are no evidence (common phrases)
 FREE_WORDS = 2  # words of wording per run that independent reporting shares by chance
@@ -152,6 +162,27 @@ def formulas(stories: Sequence[Tokens], groups: Sequence[str]) -> frozenset[tupl
         for i in range(len(stems) - FORMULA_WORDS + 1):
             holders[stems[i : i + FORMULA_WORDS]].add(group)
     return frozenset(gram for gram, held in holders.items() if len(held) > FORMULA_STORIES)
+
+
+# Web page furniture that scraped stories and pages both carry (comment forms, newsletter
+# boxes, notices): shared, it shows two pages came from similar sites, not that one copies
+# the other's story. Its stem 4-grams count as formulas everywhere.
+FURNITURE = (
+    "Leave a Reply. Your email address will not be published. Required fields are marked",
+    "Sign up for our newsletter to get the latest news delivered to your inbox",
+    "This material may not be published, broadcast, rewritten or redistributed",
+    "All rights reserved. Click here to read more",
+)
+
+
+@lru_cache(maxsize=1)
+def furniture() -> frozenset[tuple[str, ...]]:
+    """The stem 4-grams of :data:`FURNITURE`: no wording, whatever the candidates."""
+    grams: set[tuple[str, ...]] = set()
+    for phrase in FURNITURE:
+        stems = tokenize(normalize(phrase)).stems
+        grams.update(stems[i : i + FORMULA_WORDS] for i in range(len(stems) - FORMULA_WORDS + 1))
+    return frozenset(grams)
 
 
 def formula_tokens(tokens: Tokens, known: frozenset[tuple[str, ...]]) -> frozenset[int]:

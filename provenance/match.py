@@ -26,7 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from provenance.evidence import MIN_RUN, Evidence, Run, Tokens, assess, formula_tokens, formulas, tokenize
+from provenance.evidence import (
+    MIN_RUN,
+    Evidence,
+    Run,
+    Tokens,
+    assess,
+    formula_tokens,
+    formulas,
+    furniture,
+    heaviest_chain,
+    tokenize,
+)
 from provenance.model import Derivation, Match, Passage, Story
 from provenance.text import FUNCTION_WORDS, Span
 
@@ -269,7 +280,7 @@ def align(
     story_prep = prepared_story if prepared_story is not None else prepare(story_text)
     page_prep = prepared_page if prepared_page is not None else prepare(page_text)
     story, page = story_prep.sentences, page_prep.sentences
-    formula = formula_tokens(story_prep.tokens, known) if known else frozenset()
+    formula = formula_tokens(story_prep.tokens, known | furniture())
     postings: dict[str, set[int]] = defaultdict(set)
     for j, sent in enumerate(page):
         if len(sent.words) >= MIN_SENTENCE_TOKENS:
@@ -408,6 +419,12 @@ def verify(
     page = prepared_page if prepared_page is not None else prepare(page_text)
     story_prep = prepared_story if prepared_story is not None else prepare(story.text)
     alignment = align(page_text, story.text, page, story_prep, known)
+    return _match(alignment, page_text, story, page, story_prep)
+
+
+def _match(
+    alignment: Alignment, page_text: str, story: Story, page: Prepared, story_prep: Prepared
+) -> Match | None:
     derivation = alignment.derivation()
     if derivation is None:
         return None
@@ -432,14 +449,54 @@ def match_all(page_text: str, stories: list[Story]) -> list[Match]:
     verbatim): a round-up or live blog can copy several stories, and each is reported.
 
     Wording that several candidates hold (an agency's formulas, not one story's versions)
-    is no evidence for any of them.
+    is no evidence for any of them. A story after the best must be proven by page text the
+    better ones do not explain (:func:`_beyond`): two agencies' stories of one event share
+    phrases, and a copy of one is not also a copy of the other.
     """
     page = prepare(page_text)  # once, whatever the number of candidates
     prepared = [prepare(s.text) for s in stories]
     groups = [min((s.id, *s.versions)) for s in stories]
     known = formulas([p.tokens for p in prepared], groups) if len(stories) > 1 else frozenset()
-    found = (verify(page_text, s, page, p, known) for s, p in zip(stories, prepared, strict=True))
-    return sorted((m for m in found if m is not None), key=_rank, reverse=True)
+    found: list[tuple[Match, Alignment]] = []
+    for story, story_prep in zip(stories, prepared, strict=True):
+        alignment = align(page_text, story.text, page, story_prep, known)
+        match = _match(alignment, page_text, story, page, story_prep)
+        if match is not None:
+            found.append((match, alignment))
+    found.sort(key=lambda f: _rank(f[0]), reverse=True)
+    kept: list[Match] = []
+    explained: set[int] = set()  # page tokens in the shared runs of the matches kept
+    for match, alignment in found:
+        if kept and not _beyond(alignment, explained):
+            continue
+        kept.append(match)
+        explained.update(
+            k for run in alignment.evidence.runs if run.weight for k in range(run.page, run.page + run.length)
+        )
+    return kept
+
+
+def _beyond(alignment: Alignment, explained: set[int]) -> bool:
+    """Whether the alignment still proves a copy with the page's explained tokens left out:
+    its own shared runs elsewhere on the page, or (a spun copy) rewritten sentences there."""
+    runs = tuple(
+        r
+        for r in alignment.evidence.runs
+        if not any(k in explained for k in range(r.page, r.page + r.length))
+    )
+    wording = sum(r.wording for r in runs if r.length >= MIN_RUN)
+    unquoted = sum(s.unquoted for s in alignment.story_sentences)
+    residual = Evidence(runs, heaviest_chain(runs), wording / unquoted if unquoted else 0.0)
+    if residual.proves_copy:
+        return True
+    if alignment.evidence.proves_copy or not alignment.proven_by_sentences():
+        return False
+    spun = {k for p in alignment.pairs for k in _page_tokens(alignment.page_sentences[p.page])}
+    return not spun & explained
+
+
+def _page_tokens(sentence: _Sentence) -> range:
+    return range(sentence.first, sentence.first + len(sentence.words))
 
 
 def best_match(page_text: str, stories: list[Story]) -> Match | None:

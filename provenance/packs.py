@@ -41,7 +41,7 @@ REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "notice": _BASE_FIELDS,
     "notice_form": _BASE_FIELDS | {"difference", "notice"},
     "byline": _BASE_FIELDS | {"person"},
-    "rewrite": _BASE_FIELDS | {"derivation", "rewritten"},
+    "rewrite": _BASE_FIELDS | {"derivation", "rewritten", "swaps"},
     "link": _BASE_FIELDS,
     "license": _BASE_FIELDS | {"derivation"},
 }

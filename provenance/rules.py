@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from provenance.attribution import notice_difference, person_names, same_person
+from provenance import rewording
 from provenance.model import VISIBLE_WHERE, Attribution, Finding, Match, Page, Signal
+from provenance.names import person_names, same_person
+from provenance.notices import notice_difference
 from provenance.packs import Requirement, RulePack, pack_for
 
 ORIGIN_KINDS = frozenset({"dateline", "byline", "contributor", "notice"})
@@ -142,20 +144,21 @@ def _known_names(pack: RulePack, attribution: Attribution, match: Match | None) 
 
 
 def _rewrite(pack: RulePack, match: Match | None) -> list[Finding]:
-    """A copy with reworded passages. A copy that only cuts (or adds to) the story rewrites
-    nothing: it is a copy, which the credit and notice checks judge."""
+    """A copy that rewords the story: words swapped for others (:mod:`provenance.rewording`).
+    A copy that only cuts, adds to, restyles or updates the story, or copies another version
+    of it, rewrites nothing: it is a copy, which the credit and notice checks judge."""
     req = pack.requirement("rewrite")
     if req is None or match is None or match.derivation not in req.derivations:
         return []
-    if match.derivation != "spun" and match.rewritten_share <= 0:
+    swapped = rewording.swaps(match.evidence)
+    if len(swapped) < rewording.MIN_SWAPS:
         return []
     evidence = (
-        f"{match.derivation} copy of {pack.id} story {match.story.id} "
-        f"(coverage {match.coverage:.0%}, verbatim {match.verbatim_share:.0%}, "
-        f"rewritten {match.rewritten_share:.0%})"
+        f"{match.derivation} copy of {pack.id} story {match.story.id}: {len(swapped)} words or phrases "
+        f"swapped for others (coverage {match.coverage:.0%}, verbatim {match.verbatim_share:.0%})"
     )
-    rewritten = f"{match.rewritten_share:.0%}"
-    return [_finding(req, pack, evidence, derivation=match.derivation, rewritten=rewritten)]
+    fields = {"derivation": match.derivation, "rewritten": f"{match.rewritten_share:.0%}"}
+    return [_finding(req, pack, evidence, swaps=rewording.describe(swapped), **fields)]
 
 
 def _license(pack: RulePack, match: Match | None, licensed: Collection[str] | None) -> list[Finding]:

@@ -6,13 +6,26 @@ from collections.abc import Collection, Mapping
 
 from provenance.attribution import detect
 from provenance.links import link_signals
-from provenance.model import Attribution, Derivation, Finding, Link, Match, Page, Story, TextLine
+from provenance.model import Attribution, Derivation, Finding, Link, Match, Page, Passage, Story, TextLine
 from provenance.packs import RulePack
 from provenance.rules import evaluate
 
+# A story sentence and its spun rewrite: four words swapped for others (what REWRITE needs).
+STORY_SENTENCE = (
+    "The chopper went down near the border after the troops finally unveiled a huge plan on Monday."
+)
+SPUN_SENTENCE = (
+    "The helicopter fell near the frontier after the soldiers finally revealed a huge plan on Monday."
+)
+
+
+def reworded_passage(story_text: str = STORY_SENTENCE, page_text: str = SPUN_SENTENCE) -> Passage:
+    return Passage(0, len(page_text), 0, len(story_text), "rewritten", 0.6, page_text, story_text)
+
 
 def make_match(story: Story, derivation: Derivation = "verbatim") -> Match:
-    """A match with plausible numbers for its class (the rules read only the class and story)."""
+    """A match with plausible numbers for its class; a rewritten copy carries a reworded
+    passage (the rules read the class, the story and the passages)."""
     verbatim = derivation == "verbatim"
     return Match(
         story=story,
@@ -22,6 +35,7 @@ def make_match(story: Story, derivation: Derivation = "verbatim") -> Match:
         verbatim_share=0.9 if verbatim else 0.1,
         rewritten_share=0.0 if verbatim else 0.8,
         order_kept=True,
+        evidence=() if verbatim else (reworded_passage(),),
     )
 
 

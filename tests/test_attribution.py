@@ -7,8 +7,10 @@ from collections.abc import Mapping
 import pytest
 from conftest import SEED_PAGE
 
-from provenance.attribution import detect, notice_difference, person_names, same_person
+from provenance.attribution import detect
 from provenance.model import Attribution, Signal, TextLine, Where
+from provenance.names import person_names, same_person
+from provenance.notices import notice_difference
 from provenance.packs import RulePack, pack_for
 
 PROSE = "Officials met on Tuesday to discuss the plan in detail, and more talks are due next week."

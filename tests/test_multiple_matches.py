@@ -117,6 +117,27 @@ def test_versions_of_a_matched_story_are_not_further_matches(packs: list[RulePac
     assert len({BRIDGE_STORY.id, update.id} & set(ids)) == 1
 
 
+def test_a_story_sharing_only_what_the_best_match_explains_is_not_a_further_match(
+    packs: list[RulePack],
+) -> None:
+    """Two agencies' stories of one event share phrases: a page copying one of them is not
+    also a copy of the other because the other holds some of the copied sentences."""
+    echo = Story(
+        id="reuters-test-bridge", agency="Reuters", text=_story_text([BRIDGE[0], BRIDGE[1], *COPPER[4:]])
+    )
+    result = _analyse(SINGLE, [BRIDGE_STORY, echo], packs)
+    assert [m.story.id for m in result.matches] == [BRIDGE_STORY.id]
+    alone = _analyse(SINGLE, [echo], packs)
+    assert [m.story.id for m in alone.matches] == [echo.id]  # on its own it is a (partial) match
+
+
+def test_shared_web_furniture_proves_nothing(packs: list[RulePack]) -> None:
+    furniture = "Leave a Reply\n\nYour email address will not be published. Required fields are marked"
+    story = Story(id="afp-test-short", agency="AFP", text=" ".join(COPPER[:2]) + "\n\n" + furniture)
+    page = " ".join(BRIDGE[:2]) + "\n\n" + furniture + "\n"
+    assert _analyse(page, [story], packs).matches == []
+
+
 def test_merged_drops_exact_duplicates_only() -> None:
     credit = Finding("AP-CREDIT", "error", "No AP credit.", "", None)
     rewrite_a = Finding("AP-REWRITE", "info", "Rewritten.", "edited copy")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from packtools import audit, detect_texts, finding, make_match, rules
 
-from provenance.attribution import notice_difference
 from provenance.model import Derivation, Link, Match, Story
+from provenance.notices import notice_difference
 from provenance.packs import RulePack, load_packs, pack_for
 
 ROOT = Path(__file__).resolve().parent.parent
