@@ -14,7 +14,8 @@ person of a two-name byline say, share its label). Each is looked up in the hand
 ``eval/labels/findings.tsv`` (``right`` or ``wrong``; see the comment at its top).
 Printed: per rule, the findings raised, labelled, right and wrong, and the precision on the
 labelled ones; the findings no label covers; the labels no finding matches any more (stale);
-and the credit verdict (``agency_credited`` against the label ``credit_in_text``) on the
+the person names read in byline signals, and how many name the page's title or its site
+(what a byline never is); and the credit verdict (``agency_credited`` against the label ``credit_in_text``) on the
 wire-copies pages derived from a story.
 
 ``--unlabelled FILE`` writes the unlabelled findings as rows of the labels file (one a key),
@@ -359,6 +360,36 @@ def credit_lines(checks: Sequence[CreditCheck], verbose: bool) -> list[str]:
     return out
 
 
+def byline_lines(audited: dict[str, Audited], verbose: bool) -> list[str]:
+    """Every person named by a byline signal, checked against what a byline must never be:
+    the page's title, or its site's or publisher's name. (Headings are not checked: author
+    boxes put the writer's name in one.)"""
+    named = suspect = 0
+    listed: list[str] = []
+    for name, a in audited.items():
+        for pid, result in a.results.items():
+            page = result.page
+            if page is None:
+                continue
+            title = _squeezed(page.title or "")
+            sites = [_squeezed(page.meta[k]) for k in ("site_name", "jsonld:publisher") if page.meta.get(k)]
+            for signal in result.attribution.of_kind("byline"):
+                for person in signal.names:
+                    named += 1
+                    key = _squeezed(person)
+                    if key == title or any(key and key in site for site in sites):
+                        suspect += 1
+                        listed.append(f"    {name} {pid}: {person!r} ({signal.where}, line {signal.line})")
+    out = [
+        f"  person names read in bylines: {named}; naming the page's title or its site: {suspect}"
+    ]
+    return out + (listed if verbose else [])
+
+
+def _squeezed(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 def error_lines(audited: dict[str, Audited]) -> list[str]:
     return [
         f"    {name} {pid}: {result.error}"
@@ -430,6 +461,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             print(f"    {f.set} {f.page} {f.rule}: {f.message}")
         for key in stale:
             print(f"    stale label: {' | '.join(key)}")
+    print("\n" + "\n".join(byline_lines(audited, args.verbose)))
     if "wire-copies" in audited:
         checks = credit_checks(kept, audited["wire-copies"].results)
         print("\n" + "\n".join(credit_lines(checks, args.verbose)))

@@ -179,7 +179,7 @@ def _datelines_and_bylines(text: str, ln: _Line, pack: RulePack) -> list[Signal]
     """A byline at the start of the line (or after a time stamp: "25 November 2020 - 19:07 By
     Reuters"), then a dateline at the start of what follows it."""
     out: list[Signal] = []
-    stamp = _STAMP.match(text)
+    stamp = _STAMP.match(text, 0, HEAD_CHARS)
     skips = [0]
     if stamp and any(c.isdigit() for c in stamp.group()):
         skips.append(stamp.end())
@@ -232,6 +232,9 @@ _STAMP_WORD = rf"(?:\d[\d:./\-]*(?:st|nd|rd|th)?,?|{_MONTH},?|{_WEEKDAY},?|[ap]\
 # A date and time opening a line, before its byline: "25 November 2020 - 19:07 ", "Updated 9:21 a.m. ET "
 _STAMP = re.compile(rf"(?i:{_STAMP_WORD}(?:\s+{_STAMP_WORD})*)\s+(?=\S)")
 _DATELINE_REACH = 60  # characters before a dateline's "(" where its place name can start
+_PARTNER_REACH = 20  # characters after it where the agency must be named: "(WCBD/AP)"
+_OPEN_PAREN = re.compile(r"\(")
+_MAX_BRACKETS = 10  # bracketed agency names tried per line
 _WORD_START = re.compile(r"(?<=\s)[A-ZÀ-Þ(]")
 _AFTER_BREAK = re.compile(r"(?:[.!?\"')\]]|\b(?:19|20)\d{2}-\d{2}-\d{2})\s+$")
 _CAPS_WORD = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ.\x27\-]+\b")
@@ -249,15 +252,22 @@ def _dateline_inside(text: str, pack: RulePack) -> str | None:
     """
     if not any(gate(p).allows(text) for p in pack.datelines):
         return None
-    for paren in (i for i, c in enumerate(text) if c == "(" and i > 0):
+    tried = 0
+    for paren in (m.start() for m in _OPEN_PAREN.finditer(text, 1)):
+        if not pack.alias.search(text, paren, paren + _PARTNER_REACH):
+            continue  # the agency is not in these brackets: most brackets of a paragraph
+        tried += 1
+        if tried > _MAX_BRACKETS:
+            break  # a line with this many is a list or a hostile text, not a story's opening
         for start in _WORD_START.finditer(text, max(0, paren - _DATELINE_REACH), paren + 1):
-            m = _first_match(pack.datelines, text[start.start() :])
+            head = text[start.start() : start.start() + HEAD_CHARS]
+            m = _first_match(pack.datelines, head)
             if not m or start.start() + m.end() <= paren:
                 continue
             found = m.group().strip()
-            if not found.endswith("-") or not _SENTENCE_START.match(text, start.start() + m.end()):
+            if not found.endswith("-") or not _SENTENCE_START.match(head, m.end()):
                 continue
-            if _CAPS_WORD.match(found) or _AFTER_BREAK.search(text[: start.start()]):
+            if _CAPS_WORD.match(found) or _AFTER_BREAK.search(text, max(0, start.start() - 12), start.start()):
                 return found
     return None
 

@@ -46,7 +46,7 @@ NON_NAME_WORDS = _word_set(
     company corp inc ltd llc group media network channel daily weekly times post herald tribune
     journal gazette chronicle observer guardian telegraph express mirror review digest wire
     street avenue road city county state states united kingdom republic new north south east
-    west central university college school hospital police army court house white senate
+    west central university college school hospital police army court house senate
     congress parliament minister president prime secretary chancellor governor mayor mr mrs ms dr
     sir monday tuesday wednesday thursday friday saturday sunday january february march april
     june july august september october november december admin administrator guest anonymous

@@ -52,6 +52,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CAPTION_WORDS = re.compile(
     r"(?:^|[^a-z])(?:caption|(?:photo|image|img|media|picture)[-_]?(?:credit|copyright))", re.IGNORECASE
 )
+_BYLINE_WORDS = re.compile(r"(?:^|[^a-z])(?:byline|author)", re.IGNORECASE)
 _LONG_PARAGRAPH = 120  # characters
 _WRAPPER_PARAGRAPHS = 3  # long paragraphs: more than a header or footer ever holds
 _WORD_CHAR = re.compile(r"\w")
@@ -153,12 +154,14 @@ def _wraps_content(el: etree._Element) -> bool:
 
 
 def line_role(el: etree._Element, tag: str, outer: LineRole) -> LineRole:
-    """Heading (``h1``-``h6``, ARIA heading) or image caption (``figcaption``, a ``figure``
-    that is not a wrapper of the story, caption and photo-credit classes); else ``outer``."""
+    """Heading (``h1``-``h6``, ARIA heading, unless marked as a byline or author) or image
+    caption (``figcaption``, a ``figure`` that is not a wrapper of the story, caption and
+    photo-credit classes); else ``outer``."""
     if outer != "text":
         return outer
     if tag in _HEADINGS or el.get("role", "").lower() == "heading":
-        return "heading"
+        # <h3 class="byline">Lisa Kubota</h3>: the markup says what the heading holds
+        return "text" if _BYLINE_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}") else "heading"
     if tag == "figcaption" or (tag == "figure" and not _wraps_content(el)):
         return "caption"
     if _CAPTION_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"):
