@@ -380,9 +380,7 @@ def byline_lines(audited: dict[str, Audited], verbose: bool) -> list[str]:
                     if key == title or any(key and key in site for site in sites):
                         suspect += 1
                         listed.append(f"    {name} {pid}: {person!r} ({signal.where}, line {signal.line})")
-    out = [
-        f"  person names read in bylines: {named}; naming the page's title or its site: {suspect}"
-    ]
+    out = [f"  person names read in bylines: {named}; naming the page's title or its site: {suspect}"]
     return out + (listed if verbose else [])
 
 

@@ -267,7 +267,9 @@ def _dateline_inside(text: str, pack: RulePack) -> str | None:
             found = m.group().strip()
             if not found.endswith("-") or not _SENTENCE_START.match(head, m.end()):
                 continue
-            if _CAPS_WORD.match(found) or _AFTER_BREAK.search(text, max(0, start.start() - 12), start.start()):
+            if _CAPS_WORD.match(found) or _AFTER_BREAK.search(
+                text, max(0, start.start() - 12), start.start()
+            ):
                 return found
     return None
 
