@@ -19,6 +19,14 @@ Choices worth knowing:
   ("Dais Johnston") is only trusted in the opening lines, the closing zone after the last body
   paragraph, or next to a copyright notice or contributor line: mid-body, a short capitalised
   line is far more often a subheading.
+* Image captions (:data:`provenance.model.LineRole` ``caption``) give no signal at all, and
+  an agency notice inside brackets or a bare one ("© REUTERS") with more story after it is a
+  photo's credit. Headings and the page title are never bare-name bylines, nor is a site
+  footer label or the site's own name.
+* A sentence citing the agency for one fact ("according to Reuters") is a ``mention``:
+  reported, never a credit. A sentence crediting the text ("..., reported Reuters") is one.
+* Datelines are found at the start of a line, after a leading time stamp, and inside a line
+  (after a headline run into the story) under stricter conditions (:func:`_dateline_inside`).
 * ``jsonld:copyrightNotice``, ``jsonld:copyrightHolder`` and ``jsonld:sourceOrganization``
   naming an agency give ``notice`` signals with ``where="jsonld"``: they show where the text
   comes from, but are not the visible notice a licence asks for.

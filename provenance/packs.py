@@ -36,9 +36,9 @@ DEFAULT_DERIVATIONS: dict[str, tuple[str, ...]] = {
 # Requirement key -> template fields its message may use.
 _BASE_FIELDS = frozenset({"agency", "agency_name"})
 REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
-    "credit": _BASE_FIELDS,
-    "miscredit": _BASE_FIELDS | {"credited"},
-    "notice": _BASE_FIELDS,
+    "credit": _BASE_FIELDS | {"copied"},
+    "miscredit": _BASE_FIELDS | {"credited", "copied"},
+    "notice": _BASE_FIELDS | {"copied"},
     "notice_form": _BASE_FIELDS | {"difference", "notice"},
     "byline": _BASE_FIELDS | {"person"},
     "rewrite": _BASE_FIELDS | {"derivation", "rewritten", "swaps"},

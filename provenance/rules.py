@@ -38,10 +38,10 @@ def evaluate(
     for pack in derived_from(attribution, match, packs):
         story_match = match if match is not None and _is(pack, match.story.agency) else None
         findings.extend(_license(pack, story_match, licensed))
-        matched = story_match is not None
-        findings.extend(_credit(pack, attribution, matched))
-        findings.extend(_miscredit(pack, attribution, story_match, packs))
-        findings.extend(_notice(pack, attribution, matched))
+        extent = _extent(story_match)
+        findings.extend(_credit(pack, attribution, story_match is not None, extent))
+        findings.extend(_miscredit(pack, attribution, story_match, packs, extent))
+        findings.extend(_notice(pack, attribution, story_match is not None, extent))
         findings.extend(_byline(pack, attribution, story_match))
         findings.extend(_rewrite(pack, story_match))
         findings.extend(_link(pack, page, attribution))
@@ -57,16 +57,23 @@ def derived_from(attribution: Attribution, match: Match | None, packs: Sequence[
     return [p for p in packs if p.id in agencies]
 
 
-def _credit(pack: RulePack, attribution: Attribution, matched: bool) -> list[Finding]:
+def _extent(match: Match | None) -> str:
+    """What the match established, for messages: "partial copy, 12% of the story"."""
+    if match is None:
+        return "no story matched"
+    return f"{match.derivation} copy, {match.coverage:.0%} of the story"
+
+
+def _credit(pack: RulePack, attribution: Attribution, matched: bool, extent: str) -> list[Finding]:
     req = pack.requirement("credit")
     if req is None or attribution.credits(pack.id, metadata=req.metadata):
         return []
     evidence = f"no {pack.id} dateline, byline or credit line on the page"
-    return [_finding(req, pack, evidence, matched=matched)]
+    return [_finding(req, pack, evidence, matched=matched, copied=extent)]
 
 
 def _miscredit(
-    pack: RulePack, attribution: Attribution, match: Match | None, packs: Sequence[RulePack]
+    pack: RulePack, attribution: Attribution, match: Match | None, packs: Sequence[RulePack], extent: str
 ) -> list[Finding]:
     """The page credits another agency for a story shown to be this agency's (real pages put
     Reuters text under an "(AFP)" dateline): a credit to the wrong agency is not a credit.
@@ -81,17 +88,19 @@ def _miscredit(
     for other in packs:
         credits = attribution.credit_signals(other.id) if other.id != pack.id else []
         if credits:
-            out.append(_finding(req, pack, credits[0].text, credits[0].line, credited=other.name))
+            out.append(
+                _finding(req, pack, credits[0].text, credits[0].line, credited=other.name, copied=extent)
+            )
     return out
 
 
-def _notice(pack: RulePack, attribution: Attribution, matched: bool) -> list[Finding]:
+def _notice(pack: RulePack, attribution: Attribution, matched: bool, extent: str) -> list[Finding]:
     """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording."""
     notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE_WHERE]
     missing = pack.requirement("notice")
     if not notices:
         evidence = f"no {pack.id} copyright notice on the page"
-        return [_finding(missing, pack, evidence, matched=matched)] if missing else []
+        return [_finding(missing, pack, evidence, matched=matched, copied=extent)] if missing else []
     form = pack.requirement("notice_form")
     if form is None:
         return []

@@ -296,3 +296,9 @@ def test_a_notice_closing_a_photo_caption_is_no_notice(packs: list[RulePack]) ->
     )
     attribution = detect_texts(packs, caption, OIL)
     assert not attribution.of_kind("notice")
+
+
+def test_a_credit_finding_says_how_much_was_copied(packs: list[RulePack]) -> None:
+    partial = replace(make_match(_story(), "partial"), coverage=0.12)
+    (finding,) = [f for f in audit(packs, ["A judge ruled on Monday."], partial) if f.rule == "AP-CREDIT"]
+    assert "(partial copy, 12% of the story)" in finding.message
