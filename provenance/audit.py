@@ -24,7 +24,7 @@ from provenance.packs import RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
 from provenance.sources import read_pages
-from provenance.suppress import apply_baseline, apply_markers
+from provenance.suppress import Baseline, apply_markers, known_rules, marker_findings
 
 DEFAULT = Config()
 
@@ -35,7 +35,9 @@ def analyse(
     """Attribution, every story the page derives from (best first), and findings for one page (pure).
 
     A round-up can copy several stories, possibly from several agencies: each match brings
-    its own findings (what its agency's pack requires), merged in match order.
+    its own findings (what its agency's pack requires), merged in match order. The page's
+    inline markers then apply, and markers that suppress nothing or name a rule no pack in
+    ``packs`` defines are findings themselves (see :func:`provenance.suppress.marker_findings`).
     """
     attribution = detect(page.lines, page.meta, packs, page.title)
     proven = (config.keep_match(m) for m in match_all(page.text, list(candidates)))
@@ -46,7 +48,9 @@ def analyse(
     findings = merged(
         evaluate(page, attribution, match, packs, licensed=config.licensed) for match in (matches or [None])
     )
-    findings = apply_markers(config.adjust(findings), page.suppressions)
+    findings = config.adjust(findings)
+    about_markers = marker_findings(findings, page.suppressions, known_rules(packs))
+    findings = apply_markers(findings, page.suppressions) + config.adjust(about_markers)
     return PageResult(
         page_id=page.id,
         source=page.source,
@@ -110,17 +114,19 @@ def run_audit(
     on_result: Callable[[PageResult], None] | None = None,
     fetcher: Fetcher | None = None,
     config: Config = DEFAULT,
-    baseline: set[str] | None = None,
+    baseline: Baseline | None = None,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
-    Findings the ``baseline`` records are saved and reported as suppressed.
+    Findings the ``baseline`` records are saved and reported as suppressed; its entries of
+    an audited page that match nothing are reported (``PROVENANCE-UNUSED-SUPPRESSION``).
     """
     run = store.start_run(factory, "audit", arguments, __version__)
     results: list[PageResult] = []
     for item in _results(factory, sources, packs, stdin, fetcher, config):
-        if baseline:
-            apply_baseline([item], baseline)
+        if baseline is not None:
+            stale = baseline.apply(item)  # marks the known findings first
+            item.findings = [*item.findings, *config.adjust(stale)]
         with store.transaction(factory) as session:
             store.save_result(session, run.id, item)
         results.append(item)

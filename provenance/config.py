@@ -21,6 +21,13 @@ relative to the file.
 
     [tool.provenance.thresholds]
     min-coverage = 0.2                # ignore matches reproducing less of the story
+
+Every name in it is checked, so that a typo is an error rather than a check silently
+switched off: unknown keys and thresholds, and out-of-range values, when the file is loaded;
+rule ids (``severity``) and agencies (``licensed``, or ``--licensed``), which only the rule
+packs know and the packs may come from the file's own ``rules``, by :func:`validate` once the
+packs are loaded. Severity keys are rule ids in any case; agencies are ids or aliases in any
+case; both are stored in their packs' spelling.
 """
 
 from __future__ import annotations
@@ -33,17 +40,25 @@ from pathlib import Path
 from typing import Any
 
 from provenance.model import SEVERITY_RANK, Finding, Match
+from provenance.packs import RulePack, UnknownName, resolve_agency, resolve_rule
 
 CONFIG_FILE = "provenance.toml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 _KEYS = frozenset({"licensed", "fail-on", "rules", "ignore", "baseline", "severity", "thresholds"})
-_THRESHOLDS = frozenset({"min-coverage"})
+# Threshold -> (lowest, highest, what it is): a value outside the range would not tune a check
+# but disable it (min-coverage = 2 ignores every match).
+_THRESHOLDS: dict[str, tuple[float, float, str]] = {
+    "min-coverage": (0.0, 1.0, "the share of a story a match must reproduce"),
+}
+LICENSED_OPTION = "--licensed"
 
 
 class ConfigError(Exception):
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+    """A configuration that cannot be used; the message names the file (if any) and the key."""
+
+    def __init__(self, path: Path | None, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path is not None else message)
         self.path = path
 
 
@@ -120,11 +135,12 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
     licensed = table.get("licensed")
     severity = _table(path, table, "severity")
     for rule, level in severity.items():
-        if level not in (*SEVERITY_RANK, OFF):
-            raise ConfigError(path, f"severity of {rule}: {level!r} is not error, warning, info or off")
+        _check_level(path, rule, level)
     thresholds = _table(path, table, "thresholds")
-    for key in set(thresholds) - _THRESHOLDS:
+    for key in set(thresholds) - _THRESHOLDS.keys():
         raise ConfigError(path, f"unknown threshold {key!r} (known: {', '.join(sorted(_THRESHOLDS))})")
+    for key, value in thresholds.items():
+        _check_threshold(path, key, value)
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITY_RANK:
         raise ConfigError(path, f"fail-on: {fail_on!r} is not error, warning or info")
@@ -139,6 +155,69 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         min_coverage=float(thresholds.get("min-coverage", 0.0)),
         path=path,
     )
+
+
+def validate(
+    config: Config, packs: Sequence[RulePack], licensed_option: Sequence[str] | None = None
+) -> Config:
+    """The configuration checked against the loaded rule packs, its names in the packs' spelling.
+
+    Rule ids and agencies are known only once the packs are loaded (the file's ``rules`` and
+    ``--rules`` add packs), so :func:`load_config` cannot check them. A severity override of a
+    rule no pack declares, or a licence for an agency no pack knows, would silently do
+    nothing; each is a :class:`ConfigError` naming the file, the key, the valid names and the
+    closest one. ``licensed_option``: the ``--licensed`` values, when given; they replace the
+    file's ``licensed`` (as the command line does) and their errors name the option.
+    """
+    severity: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    for key, level in config.severity.items():
+        _check_level(config.path, key, level)
+        try:
+            rule = resolve_rule(key, packs)
+        except UnknownName as exc:
+            raise ConfigError(config.path, str(exc.at("severity"))) from None
+        if rule in severity:
+            raise ConfigError(config.path, f"severity: {rule} is given twice ({spelled[rule]!r} and {key!r})")
+        severity[rule], spelled[rule] = level, key
+    _check_threshold(config.path, "min-coverage", config.min_coverage)
+    if licensed_option:
+        licensed = _agencies(None, LICENSED_OPTION, licensed_option, packs)
+    elif config.licensed is not None:
+        licensed = _agencies(config.path, "licensed", config.licensed, packs)
+    else:
+        licensed = None
+    return replace(config, severity=severity, licensed=licensed)
+
+
+def _agencies(
+    path: Path | None, where: str, names: Sequence[str], packs: Sequence[RulePack]
+) -> tuple[str, ...]:
+    """Agency names as pack ids, each once, in the order given; an unknown one is an error."""
+    ids: list[str] = []
+    for name in names:
+        try:
+            agency = resolve_agency(name, packs)
+        except UnknownName as exc:
+            raise ConfigError(path, str(exc.at(where))) from None
+        if agency not in ids:
+            ids.append(agency)
+    return tuple(ids)
+
+
+def _check_level(path: Path | None, rule: str, level: object) -> None:
+    if level not in (*SEVERITY_RANK, OFF):
+        raise ConfigError(path, f"severity of {rule}: {level!r} is not error, warning, info or off")
+
+
+def _check_threshold(path: Path | None, key: str, value: object) -> None:
+    """A threshold must be a number (not a string or boolean) within its range."""
+    low, high, meaning = _THRESHOLDS[key]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not low <= value <= high:  # type: ignore[operator]  # a number here; NaN fails
+        raise ConfigError(
+            path, f"thresholds.{key}: {value!r} is not a number from {low:g} to {high:g} ({meaning})"
+        )
 
 
 def _strings(path: Path, table: dict[str, Any], key: str) -> list[str]:

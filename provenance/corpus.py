@@ -29,7 +29,7 @@ from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, fingerprint_text
 from provenance.index import BlockPlan, MemoryIndex
 from provenance.match import same_story
 from provenance.model import InputError, Story, TextLine
-from provenance.packs import RulePack
+from provenance.packs import RulePack, UnknownName, resolve_agency
 from provenance.sources import StoryInput, read_stories
 
 # Stories per transaction: enough for the bulk statements to pay off, few enough that the
@@ -54,14 +54,42 @@ class CorpusResult:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+def check_agency_option(name: str | None, packs: Sequence[RulePack]) -> str | None:
+    """The pack id of ``corpus add --agency`` (None when not given), checked before anything is read.
+
+    A misspelt agency would store every story under a name no pack knows: the stories are
+    matched, but no rule applies to their copies. Raises :class:`~provenance.packs.UnknownName`
+    ("--agency: unknown agency 'Reutres' (did you mean Reuters? known: ...)"), for the command
+    line to report as a usage error.
+    """
+    if name is None:
+        return None
+    try:
+        return resolve_agency(name, packs)
+    except UnknownName as exc:
+        raise exc.at("--agency") from None
+
+
 def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
-    """A corpus :class:`Story` from a read input, its agency and credits filled from its own text."""
+    """A corpus :class:`Story` from a read input, its agency and credits filled from its own text.
+
+    The agency the input names (its own ``agency`` field, else ``--agency``) must be one a
+    pack knows, and is stored as that pack's id ("associated press" -> "AP"): under any other
+    name the story would match copies to which no rule applies. An unknown one makes the
+    input an error, with the valid agencies and the closest one.
+    """
     page = item.page
+    named = None
+    if item.agency:
+        try:
+            named = resolve_agency(item.agency, packs)
+        except UnknownName as exc:
+            return InputError(page.id, page.source, str(exc), page.url)
     lines = list(page.lines)
     if item.byline:
         lines.insert(0, TextLine(item.byline, "meta"))
     attribution = detect(lines, page.meta, packs, page.title)
-    agency = item.agency or _single(attribution.agencies_detected)
+    agency = named or _single(attribution.agencies_detected)
     if not agency:
         return InputError(page.id, page.source, "no agency: the story names none; give --agency", page.url)
     names: list[str] = []
@@ -70,7 +98,7 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
             names.extend(n for n in signal.names if n not in names)
     return Story(
         id=page.id,
-        agency=_canonical_agency(agency, packs),
+        agency=agency,
         text=page.text,
         url=page.url,
         title=page.title,
@@ -83,15 +111,6 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
 
 def _single(agencies: list[str]) -> str | None:
     return agencies[0] if len(agencies) == 1 else None
-
-
-def _canonical_agency(agency: str, packs: Sequence[RulePack]) -> str:
-    """Map an alias ("Associated Press", "ap") to its pack's agency id ("AP")."""
-    wanted = agency.strip().casefold()
-    for pack in packs:
-        if wanted == pack.id.casefold() or wanted in (a.casefold() for a in pack.aliases):
-            return pack.id
-    return agency.strip()
 
 
 def group_versions(session: Session, written: Written) -> None:

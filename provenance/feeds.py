@@ -18,7 +18,19 @@ many real sitemaps and feeds that get their namespace wrong, and Google News sit
 :func:`expand` walks a sitemap index recursively through a :class:`~provenance.fetch.Fetcher`
 (so every fetch gets its address, robots.txt and size checks) and reports failures as
 results, never as exceptions. Gzipped sitemaps (``sitemap.xml.gz``) are decompressed with
-the same size cap.
+the same size cap, by :func:`parse` itself, so one is read whatever its URL ends with.
+
+**A document is recognised by its content, never by its Content-Type.** Servers label the
+same feed ``application/rss+xml``, ``application/x-rss+xml`` (Python's ``http.server`` and
+Debian's ``mime.types`` for ``.rss``), ``application/atom+xml``, ``application/xml``,
+``text/xml``, ``application/x-xml``, ``text/plain``, or ``application/octet-stream`` when
+they know nothing of the file (S3, CDNs); sitemaps come as any XML type or gzip. :func:`sniff`
+reads the root element's local name (``rss``, ``RDF``, ``feed``, ``urlset``,
+``sitemapindex``) after an optional BOM (UTF-8/16/32), XML declaration, processing
+instructions, comments and doctype, looking inside gzip when the body is gzipped. The fetcher
+reads the label-less types only when :func:`sniff` says yes (see
+:data:`provenance.fetch.SNIFFED_TYPES`); a listing fetched by :func:`expand` takes them as
+they come (:data:`FEED_TYPES`), so a wrong one gets :func:`parse`'s precise reason.
 """
 
 from __future__ import annotations
@@ -32,14 +44,23 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from provenance.fetch import DEFAULT_MAX_BYTES, TEXT_TYPES, Fetcher, FetchResult, human_size
+from provenance.fetch import (
+    DEFAULT_MAX_BYTES,
+    SNIFF_BYTES,
+    SNIFFED_TYPES,
+    TEXT_TYPES,
+    Fetcher,
+    FetchResult,
+    human_size,
+)
 
 Kind = Literal["sitemap", "sitemapindex", "rss", "atom"]
 
 MAX_DEPTH = 64
 MAX_URLS = 50_000
 REFUSED_ENTITIES = "refused: XML declares entities (possible entity-expansion or XXE attack)"
-FEED_TYPES = TEXT_TYPES | {"application/x-gzip", "application/gzip", "application/octet-stream"}
+FEED_TYPES = TEXT_TYPES | SNIFFED_TYPES
+"""Content types :func:`expand` reads a listing under (the body then decides, see the docstring)."""
 
 _ROOT_KINDS: dict[str, Kind] = {
     "urlset": "sitemap",
@@ -52,7 +73,7 @@ _SKIP = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>",
 _ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _DTD_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
-_SNIFF_BYTES = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 
 
@@ -74,8 +95,14 @@ class Listing:
 
 
 def sniff(body: bytes) -> Kind | None:
-    """The kind of sitemap or feed by its root element name, or None (HTML, anything else)."""
-    head = _as_text(body[:_SNIFF_BYTES])
+    """The kind of sitemap or feed by its root element name, or None (HTML, anything else).
+
+    Only the first :data:`~provenance.fetch.SNIFF_BYTES` count (of the decompressed text when
+    ``body`` is gzipped), so a body's head is enough.
+    """
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzip_head(body)
+    head = _as_text(body[:SNIFF_BYTES])
     pos = 0
     while (m := _SKIP.match(head, pos)) and m.end() > pos:
         pos = m.end()
@@ -108,6 +135,8 @@ def parse(body: bytes, base_url: str | None = None, *, max_bytes: int = DEFAULT_
     """
     if len(body) > max_bytes:
         raise FeedError(f"too large: more than {human_size(max_bytes)}")
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzip(body, max_bytes)
     text = _as_text(body)
     if _DTD_SUBSET.search(text) or _ENTITY.search(text):
         raise FeedError(REFUSED_ENTITIES)
@@ -297,10 +326,8 @@ def _fetch_listing(url: str, fetcher: Fetcher) -> Listing | FetchResult:
     result = fetcher.fetch(url, accept=FEED_TYPES)
     if result.error is not None or result.body is None:
         return result
-    cap = fetcher.options.max_bytes
     try:
-        body = _gunzip(result.body, cap) if result.body.startswith(b"\x1f\x8b") else result.body
-        return parse(body, result.final_url, max_bytes=cap)
+        return parse(result.body, result.final_url, max_bytes=fetcher.options.max_bytes)
     except FeedError as exc:
         return FetchResult.failed(url, exc.reason, final_url=result.final_url, status=result.status)
 
@@ -315,3 +342,12 @@ def _gunzip(body: bytes, cap: int) -> bytes:
     if len(out) > cap:
         raise FeedError(f"too large: more than {human_size(cap)} uncompressed")
     return out
+
+
+def _gunzip_head(body: bytes) -> bytes:
+    """The first :data:`SNIFF_BYTES` of a gzipped body, as far as they decompress (a cut-off
+    stream gives what it has; bad data gives nothing)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, SNIFF_BYTES)
+    except zlib.error:
+        return b""

@@ -30,9 +30,23 @@ line instead of a traceback that stops a batch. So:
   honour ``Retry-After`` (seconds or HTTP-date, capped). Retries are hand-written rather than
   urllib3's ``Retry`` so that their waits go through the same injectable ``sleep`` and the
   per-host slot is held while a host asks us to wait.
-* **Bounded bodies**: only text-like content types are read, and the decompressed body is
-  streamed with a cap (``Content-Length`` is checked first). gzip/deflate (and br when
-  brotli is installed) are decoded by requests.
+* **Bounded bodies**: only text-like content types are read (see below), and the
+  decompressed body is streamed with a cap (``Content-Length`` is checked first).
+  gzip/deflate (and br when brotli is installed) are decoded by requests.
+* **Content types**: a page is read when it is served as HTML, plain text, Markdown or one of
+  the XML types sitemaps and feeds are served with in practice (:data:`XML_TYPES`: besides
+  ``application/rss+xml``/``atom+xml``, the ``application/x-rss+xml`` that Python's
+  ``http.server`` and Debian's ``mime.types`` give ``.rss``, ``text/xml``, ``application/x-xml``
+  …). Whether such a body is a page or a sitemap/feed is decided by its content, not its
+  label (:mod:`provenance.sources` sniffs the root element), because the label is so often
+  generic. The types servers use when they know nothing about a file (:data:`SNIFFED_TYPES`:
+  ``application/octet-stream``, gzip for ``sitemap.xml.gz`` …) are read only when the first
+  64 KiB are a sitemap or feed (:func:`provenance.feeds.sniff`: ``<rss``, ``<feed``,
+  ``<rdf:RDF``, ``<urlset``, ``<sitemapindex``, after a BOM, XML declaration, comments or
+  doctype; inside gzip too): refused by label alone, a feed served from S3 or a CDN would be
+  lost; accepted by label alone, any binary download would become a "page". Anything else
+  (``image/png``, ``application/pdf``, an unsniffable octet stream) is refused, before or
+  right after the first 64 KiB, as ``unsupported content type <type>``.
 * **Conditional GET** with a :class:`ValidatorCache`: a 304 returns the stored body.
 """
 
@@ -64,7 +78,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
-from provenance import __version__
+from provenance import PROJECT_URL, __version__
 from provenance.extract import declared_charset
 
 log = logging.getLogger(__name__)
@@ -72,19 +86,26 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 5 * MB
 ROBOTS_MAX_BYTES = 500 * 1024
-USER_AGENT = f"provenance/{__version__} (+https://pypi.org/project/provenance/; copyright compliance checker)"
-TEXT_TYPES = frozenset(
+USER_AGENT = f"provenance/{__version__} (+{PROJECT_URL}; copyright compliance checker)"
+XML_TYPES = frozenset(
     {
-        "text/html",
-        "application/xhtml+xml",
-        "text/plain",
-        "text/markdown",
         "application/xml",
         "text/xml",
+        "application/x-xml",
         "application/rss+xml",
+        "application/x-rss+xml",
         "application/atom+xml",
+        "application/rdf+xml",  # RSS 1.0
     }
 )
+"""XML labels: a sitemap, a feed or an XHTML page may come under any of them (the body decides)."""
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/markdown"}) | XML_TYPES
+"""Types read as they come: pages, and sitemaps and feeds (see the module docstring)."""
+SNIFFED_TYPES = frozenset(
+    {"application/octet-stream", "binary/octet-stream", "application/gzip", "application/x-gzip"}
+)
+"""Types that say nothing about the body: read only when it sniffs as a sitemap or feed."""
+SNIFF_BYTES = 64 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
@@ -514,10 +535,20 @@ class Fetcher:
 
     # --- public --------------------------------------------------------------------------
 
-    def fetch(self, url: str, *, accept: Collection[str] = TEXT_TYPES) -> FetchResult:
-        """Fetch one URL; every failure comes back as a result with ``error`` set."""
+    def fetch(
+        self,
+        url: str,
+        *,
+        accept: Collection[str] = TEXT_TYPES,
+        sniffed: Collection[str] = SNIFFED_TYPES,
+    ) -> FetchResult:
+        """Fetch one URL; every failure comes back as a result with ``error`` set.
+
+        A body is read when its media type is in ``accept`` (or it has none), or is in
+        ``sniffed`` and its first :data:`SNIFF_BYTES` are a sitemap or feed.
+        """
         try:
-            return self._fetch(url, accept)
+            return self._fetch(url, accept, sniffed)
         except FetchRefused as stop:
             return FetchResult.failed(url, stop.reason, final_url=stop.final_url, status=stop.status)
         except Exception as exc:  # the contract: a fetch never raises
@@ -545,9 +576,11 @@ class Fetcher:
 
     # --- one fetch -----------------------------------------------------------------------
 
-    def _fetch(self, url: str, accept: Collection[str]) -> FetchResult:
+    def _fetch(self, url: str, accept: Collection[str], sniffed: Collection[str]) -> FetchResult:
         cached = self._cache_get(url)
-        reply = self._follow(url, cached=cached, accept=accept, cap=self.options.max_bytes, robots=True)
+        reply = self._follow(
+            url, cached=cached, accept=accept, sniffed=sniffed, cap=self.options.max_bytes, robots=True
+        )
         if reply.status == 304 and cached is not None and reply.url == cached.final_url:
             return self._revalidated(url, reply, cached)
         if not 200 <= reply.status < 300 or reply.body is None:
@@ -594,13 +627,14 @@ class Fetcher:
         accept: Collection[str] | None,
         cap: int,
         robots: bool,
+        sniffed: Collection[str] = (),
         truncate: bool = False,
     ) -> _Reply:
         """Follow redirects by hand, checking scheme, address and robots.txt before every hop."""
         current = url
         for _ in range(self.options.max_redirects + 1):
             self._admit(current, robots=robots)
-            reply = self._exchange(current, _conditional(cached, current), accept, cap, truncate)
+            reply = self._exchange(current, _conditional(cached, current), accept, sniffed, cap, truncate)
             target = _redirect_target(reply)
             if target is None:
                 return reply
@@ -618,7 +652,13 @@ class Fetcher:
             self._check_robots(url)
 
     def _exchange(
-        self, url: str, headers: dict[str, str], accept: Collection[str] | None, cap: int, truncate: bool
+        self,
+        url: str,
+        headers: dict[str, str],
+        accept: Collection[str] | None,
+        sniffed: Collection[str],
+        cap: int,
+        truncate: bool,
     ) -> _Reply:
         """One request (with retries) under the host's slot; reads the body of a 2xx."""
         host = (urlsplit(url).hostname or "").lower()
@@ -626,7 +666,7 @@ class Fetcher:
             with self._gates.slot(host):
                 response = self._request(url, host, headers)
                 with closing(response):
-                    return self._reply(url, response, accept, cap, truncate)
+                    return self._reply(url, response, accept, sniffed, cap, truncate)
         except requests.RequestException as exc:
             raise FetchRefused(_describe(exc), final_url=url) from None
         except FetchRefused as stop:
@@ -655,15 +695,25 @@ class Fetcher:
         return min(max(delay, 0.0), self.options.max_retry_after)
 
     def _reply(
-        self, url: str, response: requests.Response, accept: Collection[str] | None, cap: int, truncate: bool
+        self,
+        url: str,
+        response: requests.Response,
+        accept: Collection[str] | None,
+        sniffed: Collection[str],
+        cap: int,
+        truncate: bool,
     ) -> _Reply:
         status = response.status_code
         if not 200 <= status < 300:
             return _Reply(url, status, response.headers, None)
         media, _ = _content_type(response.headers)
+        check_head: Callable[[bytes], None] | None = None
         if accept is not None and media is not None and media not in accept:
-            raise FetchRefused(f"unsupported content type {media}", final_url=url, status=status)
-        body = _read_capped(response, cap, truncate=truncate)
+            unsupported = FetchRefused(f"unsupported content type {media}", final_url=url, status=status)
+            if media not in sniffed:
+                raise unsupported
+            check_head = _listing_or(unsupported)
+        body = _read_capped(response, cap, truncate=truncate, check_head=check_head)
         if body is None:
             raise FetchRefused(f"too large: more than {human_size(cap)}", final_url=url, status=status)
         return _Reply(url, status, response.headers, body)
@@ -794,8 +844,18 @@ def _redirect_target(reply: _Reply) -> str | None:
     return urljoin(reply.url, location.strip())
 
 
-def _read_capped(response: requests.Response, cap: int, *, truncate: bool) -> bytes | None:
-    """The decompressed body, streamed; None when it exceeds ``cap`` (cut at ``cap`` if ``truncate``)."""
+def _read_capped(
+    response: requests.Response,
+    cap: int,
+    *,
+    truncate: bool,
+    check_head: Callable[[bytes], None] | None = None,
+) -> bytes | None:
+    """The decompressed body, streamed; None when it exceeds ``cap`` (cut at ``cap`` if ``truncate``).
+
+    ``check_head`` is given the first :data:`SNIFF_BYTES` (or the whole body when shorter) as
+    soon as they are in, and may raise to stop reading there.
+    """
     length = response.headers.get("Content-Length", "").strip()
     if not truncate and length.isdigit() and int(length) > cap:
         return None
@@ -804,9 +864,31 @@ def _read_capped(response: requests.Response, cap: int, *, truncate: bool) -> by
     for chunk in response.iter_content(_CHUNK):
         chunks.append(chunk)
         total += len(chunk)
+        if check_head is not None and total >= SNIFF_BYTES:
+            check_head(b"".join(chunks)[:SNIFF_BYTES])
+            check_head = None
         if total > cap:
             return b"".join(chunks)[:cap] if truncate else None
+    if check_head is not None:
+        check_head(b"".join(chunks))
     return b"".join(chunks)
+
+
+def _listing_or(refusal: FetchRefused) -> Callable[[bytes], None]:
+    """A ``check_head`` for :func:`_read_capped` that raises ``refusal`` unless the head is a listing."""
+
+    def check(head: bytes) -> None:
+        if not is_listing(head):
+            raise refusal
+
+    return check
+
+
+def is_listing(head: bytes) -> bool:
+    """Whether a body's first bytes are a sitemap, sitemap index or feed (plain or gzipped)."""
+    from provenance.feeds import sniff  # deferred: provenance.feeds imports this module
+
+    return sniff(head) is not None
 
 
 def _parse_robots(body: bytes) -> Protego | None:

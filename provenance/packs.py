@@ -14,6 +14,7 @@ A pack may define more in its ``[macros]`` table.
 
 from __future__ import annotations
 
+import difflib
 import importlib.resources
 import re
 import string
@@ -215,6 +216,86 @@ def pack_for(packs: Iterable[RulePack], agency_id: str) -> RulePack | None:
         if pack.id.casefold() == wanted or wanted in (a.casefold() for a in pack.aliases):
             return pack
     return None
+
+
+class UnknownName(ValueError):
+    """A name the user typed (an agency, a rule id) that no loaded pack knows.
+
+    A typo must not switch a check off silently (stories stored under an agency no pack
+    knows are matched but no rule applies; a severity override of a misspelt rule changes
+    nothing), so callers turn this into an error. The one-line message lists the valid names
+    and the closest one: "unknown agency 'Reutres' (did you mean Reuters? known: AFP, AP, PA,
+    Reuters)". ``where`` (an option or config key) prefixes it when given.
+    """
+
+    def __init__(
+        self, kind: str, name: str, known: Sequence[str], suggestion: str | None = None, where: str = ""
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = tuple(known)
+        self.suggestion = suggestion
+        self.where = where
+        hint = f"did you mean {suggestion}? " if suggestion else ""
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}unknown {kind} {name!r} ({hint}known: {', '.join(self.known)})")
+
+    def at(self, where: str) -> UnknownName:
+        """The same error, said of ``where`` (the option or key the name was given in)."""
+        return UnknownName(self.kind, self.name, self.known, self.suggestion, where)
+
+
+def agency_ids(packs: Iterable[RulePack]) -> list[str]:
+    """The agency ids of the packs, sorted ignoring case (the valid values of an agency name)."""
+    return sorted({pack.id for pack in packs}, key=str.casefold)
+
+
+def resolve_agency(name: str, packs: Sequence[RulePack]) -> str:
+    """The pack id of an agency a user typed: an id or alias, any case ("associated press" -> "AP").
+
+    Raises :class:`UnknownName` (a ``ValueError``) naming the known agencies and the closest
+    match when no pack knows ``name``: an agency without a pack would switch every rule off.
+    """
+    pack = pack_for(packs, name)
+    if pack is not None:
+        return pack.id
+    spellings = {pack.id.casefold(): pack.id for pack in packs}
+    for pack in packs:
+        spellings.update((alias.casefold(), pack.id) for alias in pack.aliases)
+    return _unknown("agency", name, agency_ids(packs), spellings)
+
+
+# Rule ids the tool raises itself, whatever the packs (suppressions that suppress nothing, or
+# name a rule no pack has): a severity override may name them too.
+UNUSED_SUPPRESSION = "PROVENANCE-UNUSED-SUPPRESSION"
+UNKNOWN_RULE = "PROVENANCE-UNKNOWN-RULE"
+TOOL_RULES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_RULE})
+
+
+def rule_ids(packs: Iterable[RulePack]) -> list[str]:
+    """Every rule id the packs declare, sorted (what an inline marker may name)."""
+    return sorted({req.rule for pack in packs for req in pack.requirements})
+
+
+def resolve_rule(name: str, packs: Sequence[RulePack]) -> str:
+    """The rule id ``name`` stands for, ignoring case ("ap-link" -> "AP-LINK").
+
+    Rule ids are upper case by the pack schema, so case cannot tell two apart (inline
+    suppression markers ignore it too). Raises :class:`UnknownName` with the known ids and
+    the closest one when no pack declares the rule: an override of it would do nothing.
+    """
+    known = sorted({*rule_ids(packs), *TOOL_RULES})
+    spellings = {rule.casefold(): rule for rule in known}
+    found = spellings.get(name.strip().casefold())
+    if found is not None:
+        return found
+    return _unknown("rule", name, known, spellings)
+
+
+def _unknown(kind: str, name: str, known: Sequence[str], spellings: Mapping[str, str]) -> NoReturn:
+    """Raise UnknownName, with the canonical name of the closest spelling (if any is close)."""
+    close = difflib.get_close_matches(name.strip().casefold(), list(spellings), n=1, cutoff=0.6)
+    raise UnknownName(kind, name, known, spellings[close[0]] if close else None)
 
 
 def _packs_in(path: Path) -> list[RulePack]:

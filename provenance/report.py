@@ -8,10 +8,19 @@ JSON report's contract (``run``, ``documents``, ``match``, ``matches``, ``attrib
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from provenance.model import SEVERITY_RANK, Attribution, Finding, Match, PageResult
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How a report is shown: the gate its summary explains, and which pages the table lists."""
+
+    fail_on: str | None = None  # the severity that fails the run (check: error); None: no gate
+    show_clean: bool = False  # the table lists pages without findings too
+    summary: bool = True  # the table ends with the summary line (-q: no)
 
 
 @dataclass(slots=True)
@@ -23,10 +32,21 @@ class AuditReport:
     finished: datetime | None
     tool_version: str
     results: list[PageResult] = field(default_factory=list)
+    view: View = field(default_factory=View)
 
     @property
     def errors(self) -> int:
+        """Inputs that could not be read (the JSON ``errors``, "unreadable inputs" elsewhere)."""
         return sum(1 for r in self.results if r.status == "error")
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for r in self.results for f in r.findings if f.suppressed)
+
+    @property
+    def findings(self) -> int:
+        """Findings not suppressed: what every format counts as findings."""
+        return sum(1 for r in self.results for f in r.findings if not f.suppressed)
 
     def findings_at_or_above(self, severity: str) -> int:
         floor = SEVERITY_RANK[severity]
@@ -36,6 +56,48 @@ class AuditReport:
             for f in r.findings
             if not f.suppressed and SEVERITY_RANK[f.severity] >= floor
         )
+
+
+def exit_code(report: AuditReport) -> int:
+    """0 clean, 1 findings at or above the gate, 2 unreadable inputs."""
+    if report.errors:
+        return 2
+    gate = report.view.fail_on
+    return 1 if gate and report.findings_at_or_above(gate) else 0
+
+
+def summary_line(report: AuditReport) -> str:
+    """The one summary every format and the command line give, ending with why the exit code
+    is what it is: "11 pages, 8 matched, 14 findings (7 error, 7 warning), 0 suppressed, 0
+    unreadable inputs; 7 findings at or above error: failing (exit 1)"."""
+    live = [f for r in report.results for f in r.findings if not f.suppressed]
+    by_severity = ", ".join(
+        f"{n} {sev}" for sev in ("error", "warning", "info") if (n := sum(f.severity == sev for f in live))
+    )
+    matched = sum(1 for r in report.results if r.match is not None)
+    counts = (
+        f"{len(report.results)} pages, {matched} matched, {len(live)} findings"
+        + (f" ({by_severity})" if by_severity else "")
+        + f", {report.suppressed} suppressed, {report.errors} unreadable inputs"
+    )
+    gate = report.view.fail_on
+    code = exit_code(report)
+    if report.errors:
+        why = f"{report.errors} unreadable inputs: failing"
+    elif gate is None:
+        why = "no --fail-on gate: passing"
+    elif code:
+        why = f"{report.findings_at_or_above(gate)} findings at or above {gate}: failing"
+    else:
+        why = f"no finding at or above {gate}: passing"
+    return f"{counts}; {why} (exit {code})"
+
+
+def utc(moment: datetime | None) -> str | None:
+    """ISO 8601 with its offset: the database keeps naive UTC."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def signal_summary(attribution: Attribution) -> dict[str, Any]:
@@ -157,15 +219,20 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
     return {
         "run": {
             "id": report.run_id,
-            "started": report.started.isoformat() if report.started else None,
-            "finished": report.finished.isoformat() if report.finished else None,
+            "started": utc(report.started),
+            "finished": utc(report.finished),
             "tool_version": report.tool_version,
         },
         "summary": {
             "pages": len(report.results),
-            "errors": report.errors,
+            "errors": report.errors,  # unreadable inputs (kept under its first name)
+            "unreadable": report.errors,
             "matches": sum(1 for r in report.results if r.match is not None),
-            "findings": sum(len(r.findings) for r in report.results),
+            "findings": report.findings,
+            "suppressed": report.suppressed,
+            "fail_on": report.view.fail_on,
+            "exit_code": exit_code(report),
+            "text": summary_line(report),
         },
         "documents": [result_dict(r) for r in report.results],
     }

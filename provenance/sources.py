@@ -36,6 +36,7 @@ _SUFFIXES: dict[str, _Kind] = {
     ".markdown": "markdown",
 }
 _LISTING_SUFFIXES = (".xml", ".rss", ".atom")  # sitemaps and feeds, when named explicitly
+_LOOKED_FOR = ", ".join(_SUFFIXES)
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -285,7 +286,12 @@ def _sniff(data: bytes) -> Literal["html", "text"]:
 def _expand(source: str) -> Iterator[_Found | InputError]:
     """One source argument → the files it names (a directory gives each file in it)."""
     if os.path.isdir(source):
-        yield from _walk(source, set())
+        found = False
+        for item in _walk(source, set()):
+            found = True
+            yield item
+        if not found:  # an empty or foreign folder (.mdx, .html.gz) must not pass as "0 findings"
+            yield InputError(source, source, f"no pages found: looked for {_LOOKED_FOR} files")
     elif source.lower().endswith(_LISTING_SUFFIXES):
         yield _Found(source, "listing")
     else:

@@ -376,9 +376,28 @@ def engine_for(url: str | None = None) -> Engine:
     return engine
 
 
-def open_database(url: str | None = None) -> sessionmaker[Session]:
-    """Connect, bring the schema to the newest migration, and return a session factory."""
+class MissingDatabase(RuntimeError):
+    """A read was asked of a SQLite database file that does not exist."""
+
+
+def open_database(url: str | None = None, *, create: bool = True) -> sessionmaker[Session]:
+    """Connect, bring the schema to the newest migration, and return a session factory.
+
+    ``create=False`` (what reading commands pass): a SQLite file that does not exist is an
+    error, not a new empty database, so a mistyped ``--db`` fails instead of passing.
+    """
+    if not create and not database_exists(url):
+        raise MissingDatabase(f"no database at {_resolved_url(url).database}")
     return sessionmaker(engine_for(url), expire_on_commit=False)
+
+
+def database_exists(url: str | None = None) -> bool:
+    """False only for a SQLite file that is not there (a server database is taken to exist:
+    connecting says otherwise)."""
+    resolved = _resolved_url(url)
+    if resolved.get_backend_name() != "sqlite" or _in_memory(resolved):
+        return True
+    return os.path.exists(resolved.database or "")
 
 
 def close_databases() -> None:

@@ -128,6 +128,16 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 @pytest.fixture
+def corpus_db(db_url: str) -> str:
+    """``db_url`` holding the demo corpus (seeds/wire): an audit refuses an empty corpus."""
+    from provenance.corpus import add_stories
+
+    loaded = add_stories(store.open_database(db_url), [str(SEEDS / "wire")], load_packs())
+    assert not loaded.errors, loaded.errors
+    return db_url
+
+
+@pytest.fixture
 def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Path:
     """A copy of the demo pages to edit, with the demo corpus loaded into ``db_url``."""
     import shutil

@@ -28,8 +28,8 @@ def count(db_url: str, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_seed_page_on_fresh_database(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    code, report, _ = audit_json(capsys, db_url, str(SEED_PAGE))
+def test_seed_page_on_fresh_database(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+    code, report, _ = audit_json(capsys, corpus_db, str(SEED_PAGE))
     assert code == 0
     (doc,) = report["documents"]
     assert doc["status"] == "ok" and doc["match"] is None
@@ -45,8 +45,8 @@ def test_seed_page_on_fresh_database(capsys: pytest.CaptureFixture[str], db_url:
     assert "Dais Johnston" in {n for s in attribution["signals"] for n in s["names"]}
 
 
-def test_json_report_contract(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    _, report, _ = audit_json(capsys, db_url, str(SEED_PAGE))
+def test_json_report_contract(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+    _, report, _ = audit_json(capsys, corpus_db, str(SEED_PAGE))
     assert set(report["run"]) >= {"id", "started", "finished", "tool_version"}
     doc = report["documents"][0]
     assert set(doc) >= {"id", "source", "url", "status", "error", "match", "attribution", "findings"}
@@ -69,11 +69,11 @@ def _load_demo_corpus(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
 
 
 def test_demo_pages_get_their_story_derivation_and_findings(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], corpus_db: str
 ) -> None:
     expected = json.loads((SEEDS / "EXPECTED.json").read_text(encoding="utf-8"))
-    _load_demo_corpus(capsys, db_url)
-    code, report, err = audit_json(capsys, db_url, str(SEEDS / "pages"))
+    _load_demo_corpus(capsys, corpus_db)
+    code, report, err = audit_json(capsys, corpus_db, str(SEEDS / "pages"))
     assert code == 0, err
     docs = {Path(d["id"]).name: d for d in report["documents"]}
     problems = []
@@ -95,9 +95,9 @@ def test_demo_pages_get_their_story_derivation_and_findings(
     assert not problems, "\n".join(problems)
 
 
-def test_every_match_names_passages_with_offsets(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    _load_demo_corpus(capsys, db_url)
-    _, report, _ = audit_json(capsys, db_url, str(SEEDS / "pages"))
+def test_every_match_names_passages_with_offsets(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+    _load_demo_corpus(capsys, corpus_db)
+    _, report, _ = audit_json(capsys, corpus_db, str(SEEDS / "pages"))
     matched = [d for d in report["documents"] if d["match"]]
     assert matched
     for doc in matched:
@@ -138,7 +138,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_bad_input_is_reported_and_the_rest_is_audited(
-    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path
 ) -> None:
     paths = _bad_inputs(tmp_path)
     missing = tmp_path / "does-not-exist.html"
@@ -151,7 +151,7 @@ def test_bad_input_is_reported_and_the_rest_is_audited(
         "--format",
         "json",
         "--db",
-        db_url,
+        corpus_db,
     )
     assert code == 2
     report = json.loads(out)
@@ -170,32 +170,32 @@ def test_bad_input_is_reported_and_the_rest_is_audited(
     assert statuses["good-1"] == statuses["good-2"] == "ok"
     assert statuses[str(SEED_PAGE)] == "ok"
     assert sum(1 for s in statuses.values() if s == "error") == 6
-    assert count(db_url, store.PageRow) == len(report["documents"])  # errors are saved too
+    assert count(corpus_db, store.PageRow) == len(report["documents"])  # errors are saved too
 
 
 def test_stdin_is_a_source(
-    capsys: pytest.CaptureFixture[str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], corpus_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = SEED_PAGE.read_bytes()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    code, report, _ = audit_json(capsys, db_url, "-")
+    code, report, _ = audit_json(capsys, corpus_db, "-")
     assert code == 0
     assert report["documents"][0]["id"] == "-"
     assert "AP" in report["documents"][0]["attribution"]["agencies_detected"]
 
 
 def test_same_audit_twice_records_two_runs_and_keeps_corpus(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], corpus_db: str
 ) -> None:
-    _load_demo_corpus(capsys, db_url)
-    stories = count(db_url, store.StoryRow)
-    fingerprints = count(db_url, store.FingerprintRow)
-    _, first, _ = audit_json(capsys, db_url, str(SEEDS / "pages"))
-    _, second, _ = audit_json(capsys, db_url, str(SEEDS / "pages"))
+    _load_demo_corpus(capsys, corpus_db)
+    stories = count(corpus_db, store.StoryRow)
+    fingerprints = count(corpus_db, store.FingerprintRow)
+    _, first, _ = audit_json(capsys, corpus_db, str(SEEDS / "pages"))
+    _, second, _ = audit_json(capsys, corpus_db, str(SEEDS / "pages"))
     assert first["run"]["id"] != second["run"]["id"]
-    assert count(db_url, store.RunRow) == 2
-    assert count(db_url, store.StoryRow) == stories
-    assert count(db_url, store.FingerprintRow) == fingerprints
+    assert count(corpus_db, store.RunRow) == 2
+    assert count(corpus_db, store.StoryRow) == stories
+    assert count(corpus_db, store.FingerprintRow) == fingerprints
 
 
 def test_adding_the_corpus_twice_keeps_one_copy(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
@@ -235,13 +235,13 @@ def test_readding_a_story_id_updates_it(
         assert row.text.endswith("House.")
 
 
-def test_fail_on_and_check_exit_codes(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    assert run(capsys, "audit", str(SEED_PAGE), "--db", db_url)[0] == 0
-    assert run(capsys, "audit", str(SEED_PAGE), "--fail-on", "error", "--db", db_url)[0] == 1
-    assert run(capsys, "check", str(SEED_PAGE), "--db", db_url)[0] == 1
+def test_fail_on_and_check_exit_codes(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+    assert run(capsys, "audit", str(SEED_PAGE), "--db", corpus_db)[0] == 0
+    assert run(capsys, "audit", str(SEED_PAGE), "--fail-on", "error", "--db", corpus_db)[0] == 1
+    assert run(capsys, "check", str(SEED_PAGE), "--db", corpus_db)[0] == 1
     clean = Path("clean.txt")
     clean.write_text("The school fair raised money for new library books on Saturday afternoon.\n")
-    assert run(capsys, "check", str(clean), "--db", db_url)[0] == 0
+    assert run(capsys, "check", str(clean), "--db", corpus_db)[0] == 0
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
@@ -253,19 +253,19 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], db_url: str) ->
     assert exc.value.code == 2
 
 
-def test_output_file(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> None:
+def test_output_file(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     code, stdout, _ = run(
-        capsys, "audit", str(SEED_PAGE), "--format", "json", "--output", str(out), "--db", db_url
+        capsys, "audit", str(SEED_PAGE), "--format", "json", "--output", str(out), "--db", corpus_db
     )
     assert code == 0 and stdout == ""
     assert json.loads(out.read_text())["documents"][0]["status"] == "ok"
 
 
 def test_interrupted_run_keeps_finished_pages_and_nothing_half_written(
-    capsys: pytest.CaptureFixture[str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], corpus_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _load_demo_corpus(capsys, db_url)
+    _load_demo_corpus(capsys, corpus_db)
     real_save = store.save_result
     calls = {"n": 0}
 
@@ -279,9 +279,9 @@ def test_interrupted_run_keeps_finished_pages_and_nothing_half_written(
 
     monkeypatch.setattr(store, "save_result", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        main(["audit", str(SEEDS / "pages"), "--db", db_url])
-    assert count(db_url, store.PageRow) == 2
-    factory = store.open_database(db_url)
+        main(["audit", str(SEEDS / "pages"), "--db", corpus_db])
+    assert count(corpus_db, store.PageRow) == 2
+    factory = store.open_database(corpus_db)
     with factory() as session:
         page_ids = set(session.scalars(select(store.PageRow.id)))
         finding_pages = set(session.scalars(select(store.FindingRow.page_id)))
@@ -289,26 +289,26 @@ def test_interrupted_run_keeps_finished_pages_and_nothing_half_written(
     assert finding_pages <= page_ids and match_pages <= page_ids
 
 
-def test_module_and_console_script_entry_points(tmp_path: Path, db_url: str) -> None:
+def test_module_and_console_script_entry_points(tmp_path: Path, corpus_db: str) -> None:
     for cmd in ([sys.executable, "-m", "provenance"], [str(Path(sys.executable).parent / "provenance")]):
         if not Path(cmd[0]).exists():
             continue
-        proc = subprocess.run([*cmd, "check", str(SEED_PAGE), "--db", db_url], capture_output=True, text=True)
+        proc = subprocess.run([*cmd, "check", str(SEED_PAGE), "--db", corpus_db], capture_output=True, text=True)
         assert proc.returncode == 1, proc.stderr
         assert "AP-CREDIT" in proc.stdout
 
 
 def test_versions_of_one_story_are_grouped_and_reported_once(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], corpus_db: str
 ) -> None:
-    _load_demo_corpus(capsys, db_url)
-    factory = store.open_database(db_url)
+    _load_demo_corpus(capsys, corpus_db)
+    factory = store.open_database(corpus_db)
     with factory() as session:
         groups = {row.external_id: row.version_group for row in session.scalars(select(store.StoryRow))}
     assert groups["ap-2024-0007"] == groups["ap-2024-0007-v2"] is not None
     others = [g for sid, g in groups.items() if not sid.startswith("ap-2024-0007")]
     assert all(g is None for g in others)  # the AP and Reuters reports of one event are not versions
-    _, report, _ = audit_json(capsys, db_url, str(SEEDS / "pages" / "ap-update-copy.html"))
+    _, report, _ = audit_json(capsys, corpus_db, str(SEEDS / "pages" / "ap-update-copy.html"))
     match = report["documents"][0]["match"]
     assert match["story_id"] == "ap-2024-0007-v2" and match["versions"] == ["ap-2024-0007"]
     assert report["documents"][0]["matches"] == [match]  # the first version is not a second story

@@ -78,8 +78,8 @@ def test_reaudit_uses_conditional_get_and_the_cached_body(
 
 
 @responses.activate
-def test_private_addresses_are_refused_and_recorded(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    code, report, err = audit(capsys, db_url, "http://intranet.example/a", "http://127.0.0.1/b")
+def test_private_addresses_are_refused_and_recorded(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+    code, report, err = audit(capsys, corpus_db, "http://intranet.example/a", "http://127.0.0.1/b")
     assert code == 2
     assert [d["status"] for d in report["documents"]] == ["error", "error"]
     assert all("refused" in d["error"] for d in report["documents"])
@@ -105,7 +105,7 @@ def test_sitemap_pages_are_audited(capsys: pytest.CaptureFixture[str], corpus: s
 
 @responses.activate
 def test_billion_laughs_sitemap_is_refused_and_nothing_fetched(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], corpus_db: str
 ) -> None:
     _robots()
     bomb = (
@@ -113,7 +113,7 @@ def test_billion_laughs_sitemap_is_refused_and_nothing_fetched(
         "<urlset><url><loc>https://news.example/&lol2;</loc></url></urlset>"
     )
     responses.get("https://news.example/sitemap.xml", body=bomb, content_type="application/xml")
-    code, report, _ = audit(capsys, db_url, "https://news.example/sitemap.xml")
+    code, report, _ = audit(capsys, corpus_db, "https://news.example/sitemap.xml")
     assert code == 2
     (doc,) = report["documents"]
     assert doc["status"] == "error" and "entities" in doc["error"]
@@ -124,13 +124,13 @@ def test_billion_laughs_sitemap_is_refused_and_nothing_fetched(
 
 @responses.activate
 def test_urls_file_and_robots_disallow(
-    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path
 ) -> None:
     responses.get("https://news.example/robots.txt", body="User-agent: *\nDisallow: /private/\n")
     responses.get("https://news.example/open", body=CREDITED, content_type="text/html")
     urls = tmp_path / "urls.txt"
     urls.write_text("# pages\nhttps://news.example/open\n\nhttps://news.example/private/x\n")
-    code, report, _ = audit(capsys, db_url, "--urls", str(urls))
+    code, report, _ = audit(capsys, corpus_db, "--urls", str(urls))
     assert code == 2
     docs = {d["id"]: d for d in report["documents"]}
     assert docs["https://news.example/open"]["status"] == "ok"
@@ -139,9 +139,9 @@ def test_urls_file_and_robots_disallow(
 
 
 @responses.activate
-def test_ignore_robots_flag(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+def test_ignore_robots_flag(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
     responses.get("https://news.example/private/x", body=CREDITED, content_type="text/html")
-    code, report, _ = audit(capsys, db_url, "https://news.example/private/x", "--ignore-robots")
+    code, report, _ = audit(capsys, corpus_db, "https://news.example/private/x", "--ignore-robots")
     assert code == 0 and report["documents"][0]["status"] == "ok"
     assert not any("robots" in c.request.url for c in responses.calls)
 

@@ -504,7 +504,10 @@ def test_github_one_command_per_unsuppressed_finding() -> None:
     assert "Ann Lee" not in text and "AP-LINK" not in text  # suppressed
     last = text.splitlines()[-1]
     assert not last.startswith("::")
-    assert last == "provenance: 5 pages, 2 matched, 7 findings (2 suppressed), 1 input errors"
+    assert last == (
+        "provenance: 5 pages, 2 matched, 7 findings (3 error, 3 warning, 1 info), 2 suppressed, "
+        "1 unreadable inputs; 1 unreadable inputs: failing (exit 2)"
+    )
 
 
 def test_github_escaping_is_the_toolkits() -> None:
@@ -578,7 +581,10 @@ def test_csv_quotes_awkward_values() -> None:
 
 
 def audit(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, *sources: str) -> tuple[int, str]:
-    code = main(["audit", *sources, "--format", name, "--db", f"sqlite:///{tmp_path / 't.db'}"])
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    if not (tmp_path / "t.db").exists():  # an audit needs a corpus: the demo's
+        assert main(["corpus", "add", str(SEED_PAGE.parent.parent / "wire"), "--db", db, "-q"]) == 0
+    code = main(["audit", *sources, "--format", name, "--db", db])
     out, _ = capsys.readouterr()
     return code, out
 

@@ -83,11 +83,11 @@ def test_unlicensed_agency_with_full_credit_fails_licensed_passes(
     assert code == 0 and rules_of(json.loads(out), "reuters-credited.html") == set()
 
 
-def test_severity_override_and_off(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> None:
+def test_severity_override_and_off(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
     config = tmp_path / "provenance.toml"
     config.write_text('[severity]\n"AP-CREDIT" = "warning"\n"AP-BYLINE" = "off"\n')
     code, out, _ = run(
-        capsys, "check", str(SEED_PAGE), "--config", str(config), "--format", "json", "--db", db_url
+        capsys, "check", str(SEED_PAGE), "--config", str(config), "--format", "json", "--db", corpus_db
     )
     findings = {f["rule"]: f["severity"] for f in json.loads(out)["documents"][0]["findings"]}
     assert "AP-BYLINE" not in findings and findings["AP-CREDIT"] == "warning"
@@ -95,7 +95,7 @@ def test_severity_override_and_off(capsys: pytest.CaptureFixture[str], db_url: s
 
 
 def test_inline_marker_suppresses_and_records(
-    capsys: pytest.CaptureFixture[str], site: Path, db_url: str
+    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str
 ) -> None:
     page = site / "ap-edited.html"
     page.write_text(
@@ -103,43 +103,43 @@ def test_inline_marker_suppresses_and_records(
             "</body>", "<!-- provenance: ignore AP-REWRITE licensed edit, contract 12 -->\n</body>"
         )
     )
-    code, out, _ = run(capsys, "check", str(page), "--fail-on", "warning", "--format", "json", "--db", db_url)
+    code, out, _ = run(capsys, "check", str(page), "--fail-on", "warning", "--format", "json", "--db", corpus_db)
     (finding,) = json.loads(out)["documents"][0]["findings"]
     assert finding["rule"] == "AP-REWRITE" and finding["suppressed"]
     assert finding["suppressed_by"] == "inline: licensed edit, contract 12"
     assert code == 0
-    factory = store.open_database(db_url)
+    factory = store.open_database(corpus_db)
     with factory() as session:
         (row,) = session.scalars(select(store.FindingRow)).all()
         assert row.suppressed and row.suppressed_by.startswith("inline")
 
 
-def test_markdown_marker(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> None:
+def test_markdown_marker(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
     page = tmp_path / "p.md"
     page.write_text(SEED_PAGE.read_text() + "\n<!-- provenance: ignore * reviewed by legal -->\n")
-    code, out, _ = run(capsys, "check", str(page), "--format", "json", "--db", db_url)
+    code, out, _ = run(capsys, "check", str(page), "--format", "json", "--db", corpus_db)
     assert code == 0
     assert all(f["suppressed"] for f in json.loads(out)["documents"][0]["findings"])
 
 
 def test_baseline_adopts_the_gate_then_a_new_page_fails(
-    capsys: pytest.CaptureFixture[str], site: Path, db_url: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str, tmp_path: Path
 ) -> None:
     baseline = tmp_path / "baseline.json"
-    assert run(capsys, "check", str(site), "--db", db_url)[0] == 1  # the demo site has violations
+    assert run(capsys, "check", str(site), "--db", corpus_db)[0] == 1  # the demo site has violations
     code, _, err = run(
-        capsys, "check", str(site), "--baseline", str(baseline), "--update-baseline", "--db", db_url
+        capsys, "check", str(site), "--baseline", str(baseline), "--update-baseline", "--db", corpus_db
     )
     assert code == 0 and "findings written" in err
     code, out, _ = run(
-        capsys, "check", str(site), "--baseline", str(baseline), "--format", "json", "--db", db_url
+        capsys, "check", str(site), "--baseline", str(baseline), "--format", "json", "--db", corpus_db
     )
     assert code == 0
     assert any(f["suppressed_by"] == "baseline" for d in json.loads(out)["documents"] for f in d["findings"])
     new = site / "new-copy.html"
     new.write_bytes((SEEDS / "pages" / "ap-verbatim-stripped.html").read_bytes())
     code, out, _ = run(
-        capsys, "check", str(site), "--baseline", str(baseline), "--format", "json", "--db", db_url
+        capsys, "check", str(site), "--baseline", str(baseline), "--format", "json", "--db", corpus_db
     )
     assert code == 1
     assert rules_of(json.loads(out), "new-copy.html") >= {"AP-CREDIT"}
@@ -147,11 +147,11 @@ def test_baseline_adopts_the_gate_then_a_new_page_fails(
 
 
 def test_ignore_paths_from_config(
-    capsys: pytest.CaptureFixture[str], site: Path, db_url: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str, tmp_path: Path
 ) -> None:
     config = tmp_path / "provenance.toml"
     config.write_text('ignore = ["*.txt"]\n')
-    _, out, _ = run(capsys, "audit", str(site), "--config", str(config), "--format", "json", "--db", db_url)
+    _, out, _ = run(capsys, "audit", str(site), "--config", str(config), "--format", "json", "--db", corpus_db)
     assert all(not d["id"].endswith(".txt") for d in json.loads(out)["documents"])
 
 
@@ -172,7 +172,7 @@ def test_rules_list_and_check(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert f"{bad}:{line}:" in out
 
 
-def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> None:
+def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
     user = tmp_path / "packs"
     user.mkdir()
     text = (
@@ -182,7 +182,7 @@ def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], db_url: 
     )
     (user / "ap.toml").write_text(text)
     code, out, _ = run(
-        capsys, "check", str(SEED_PAGE), "--rules", str(user), "--format", "json", "--db", db_url
+        capsys, "check", str(SEED_PAGE), "--rules", str(user), "--format", "json", "--db", corpus_db
     )
     findings = {f["rule"]: f["severity"] for f in json.loads(out)["documents"][0]["findings"]}
     assert findings["AP-CREDIT"] == "info"

@@ -20,10 +20,10 @@ def _comparable(report: dict) -> list[dict]:
 
 
 def test_report_of_a_saved_run_equals_the_audit(
-    capsys: pytest.CaptureFixture[str], site: Path, db_url: str
+    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str
 ) -> None:
-    _, live, _ = run(capsys, "audit", str(site), "--format", "json", "--db", db_url)
-    code, saved, _ = run(capsys, "report", "latest", "--format", "json", "--db", db_url)
+    _, live, _ = run(capsys, "audit", str(site), "--format", "json", "--db", corpus_db)
+    code, saved, _ = run(capsys, "report", "latest", "--format", "json", "--db", corpus_db)
     assert code == 0
     live_json, saved_json = json.loads(live), json.loads(saved)
     assert saved_json["run"]["id"] == live_json["run"]["id"]
@@ -35,20 +35,20 @@ def test_report_of_a_saved_run_equals_the_audit(
                 assert a["match"][key] == b["match"][key], key
 
 
-def test_runs_and_unknown_run(capsys: pytest.CaptureFixture[str], site: Path, db_url: str) -> None:
-    run(capsys, "audit", str(site / "ap-spun.txt"), "--db", db_url)
-    run(capsys, "audit", str(site / "unrelated.txt"), "--db", db_url)
-    code, out, _ = run(capsys, "runs", "--format", "json", "--db", db_url)
+def test_runs_and_unknown_run(capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str) -> None:
+    run(capsys, "audit", str(site / "ap-spun.txt"), "--db", corpus_db)
+    run(capsys, "audit", str(site / "unrelated.txt"), "--db", corpus_db)
+    code, out, _ = run(capsys, "runs", "--format", "json", "--db", corpus_db)
     listed = json.loads(out)
     assert code == 0 and [r["pages"] for r in listed] == [1, 1] and listed[0]["id"] > listed[1]["id"]
-    code, _, err = run(capsys, "report", "99", "--db", db_url)
+    code, _, err = run(capsys, "report", "99", "--db", corpus_db)
     assert code == 2 and "no run 99" in err
 
 
 def test_diff_shows_a_fixed_page_as_resolved(
-    capsys: pytest.CaptureFixture[str], site: Path, db_url: str
+    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str
 ) -> None:
-    run(capsys, "audit", str(site), "--db", db_url)
+    run(capsys, "audit", str(site), "--db", corpus_db)
     page = site / "ap-verbatim-stripped.html"
     html = page.read_text(encoding="utf-8")
     html = html.replace("By Kevin Marsh, Staff Writer", "By LENA ORTIZ, Associated Press")
@@ -56,21 +56,21 @@ def test_diff_shows_a_fixed_page_as_resolved(
     html = html.replace("</article>", f"<p>{NOTICE}</p></article>")
     html = html.replace("ELDER RIDGE — ", "ELDER RIDGE (AP) — ", 1)
     page.write_text(html, encoding="utf-8")
-    run(capsys, "audit", str(site), "--db", db_url)
-    code, out, _ = run(capsys, "diff", "latest~1", "latest", "--format", "json", "--db", db_url)
+    run(capsys, "audit", str(site), "--db", corpus_db)
+    code, out, _ = run(capsys, "diff", "latest~1", "latest", "--format", "json", "--db", corpus_db)
     assert code == 0
     result = json.loads(out)
     fixed = next(p for p in result["pages"] if p["id"].endswith("ap-verbatim-stripped.html"))
     assert {f["rule"] for f in fixed["resolved"]} >= {"AP-CREDIT", "AP-NOTICE-MISSING"}
     assert fixed["new"] == []
     assert result["totals"]["new"] == 0 and result["totals"]["unchanged"] > 0
-    _, text, _ = run(capsys, "diff", "latest~1", "latest", "--db", db_url)
+    _, text, _ = run(capsys, "diff", "latest~1", "latest", "--db", corpus_db)
     assert "resolved" in text and "ap-verbatim-stripped.html" in text
 
 
-def test_prov_json_export(capsys: pytest.CaptureFixture[str], site: Path, db_url: str) -> None:
-    run(capsys, "audit", str(site / "ap-spun.txt"), str(site / "unrelated.txt"), "--db", db_url)
-    code, out, _ = run(capsys, "report", "latest", "--format", "prov", "--db", db_url)
+def test_prov_json_export(capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str) -> None:
+    run(capsys, "audit", str(site / "ap-spun.txt"), str(site / "unrelated.txt"), "--db", corpus_db)
+    code, out, _ = run(capsys, "report", "latest", "--format", "prov", "--db", corpus_db)
     doc = json.loads(out)
     assert code == 0
     (derivation,) = doc["wasDerivedFrom"].values()

@@ -211,9 +211,9 @@ def round_up_site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: st
 
 
 def test_an_audit_saves_every_match_and_history_loads_them_back(
-    capsys: pytest.CaptureFixture[str], round_up_site: Path, db_url: str
+    capsys: pytest.CaptureFixture[str], round_up_site: Path, corpus_db: str
 ) -> None:
-    code, out, _ = run(capsys, "audit", str(round_up_site), "--format", "json", "--db", db_url)
+    code, out, _ = run(capsys, "audit", str(round_up_site), "--format", "json", "--db", corpus_db)
     assert code in (0, 1)
     live = json.loads(out)
     docs = {Path(d["id"]).name: d for d in live["documents"]}
@@ -226,7 +226,7 @@ def test_an_audit_saves_every_match_and_history_loads_them_back(
     assert [m["story_id"] for m in single["matches"]] == [BRIDGE_STORY.id]
     assert live["summary"]["matches"] == 2  # pages with a match, not matches
 
-    factory = store.open_database(db_url)
+    factory = store.open_database(corpus_db)
     with factory() as session:
         rows = session.execute(
             select(
@@ -245,7 +245,7 @@ def test_an_audit_saves_every_match_and_history_loads_them_back(
     assert saved["round-up.txt"] == [(i, m["story_id"]) for i, m in enumerate(round_up["matches"])]
     assert saved["single.txt"] == [(0, BRIDGE_STORY.id)]
 
-    code, out, _ = run(capsys, "report", "latest", "--format", "json", "--db", db_url)
+    code, out, _ = run(capsys, "report", "latest", "--format", "json", "--db", corpus_db)
     assert code == 0
     again = json.loads(out)
     assert again["summary"] == live["summary"]

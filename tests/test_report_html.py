@@ -290,8 +290,8 @@ def test_site_is_host_or_directory() -> None:
 # --------------------------------------------------------------------------- Markdown
 
 
-def test_seed_markdown_report(db_url: str, tmp_path: Path, seed_json: dict) -> None:
-    text = _audit(db_url, tmp_path, "markdown")
+def test_seed_markdown_report(corpus_db: str, tmp_path: Path, seed_json: dict) -> None:
+    text = _audit(corpus_db, tmp_path, "markdown")
     lines = text.splitlines()
     assert lines[0].startswith("# provenance audit, run ")
     assert "| Pages | Matched | Findings |" in text

@@ -53,14 +53,19 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     sources = common.sources(args, parser)
     settings = common.config(args)
     packs = common.packs(settings)
+    settings = common.validated(settings, packs, args)
     baseline_path = args.baseline or settings.baseline
     if args.update_baseline and baseline_path is None:
         parser.error("--update-baseline needs --baseline FILE (or baseline in the configuration)")
+    # Baseline pages are keyed relative to the configuration's directory (else the working one).
+    root = settings.path.parent if settings.path is not None else Path.cwd()
     try:
-        known = load_baseline(baseline_path) if baseline_path and not args.update_baseline else None
+        previous = load_baseline(baseline_path, root)
     except (OSError, ValueError) as exc:
         raise common.Failure(f"cannot read baseline: {exc}") from None
+    known = previous if baseline_path and not args.update_baseline else None
     factory = common.database(args)
+    common.require_corpus(factory, settings.licensed)
 
     with (
         progress("auditing", wanted(args.quiet)) as advance,
@@ -85,9 +90,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     common.write(render(report, args.format), args.output)
     if args.update_baseline:
-        count = write_baseline(baseline_path, report.results)
+        count, kept = write_baseline(baseline_path, report.results, previous)
         if not args.quiet:
-            print(f"baseline: {count} findings written to {baseline_path}", file=sys.stderr)
+            others = f" ({kept} of pages not audited kept)" if kept else ""
+            print(f"baseline: {count} findings written to {baseline_path}{others}", file=sys.stderr)
         return common.EXIT_ERROR if report.errors else common.EXIT_CLEAN
     if report.errors:
         return common.EXIT_ERROR

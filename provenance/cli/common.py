@@ -12,9 +12,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import store
-from provenance.config import Config, ConfigError, load_config
+from provenance.config import Config, ConfigError, load_config, validate
 from provenance.fetch import Fetcher, FetchOptions, MemoryValidatorCache
 from provenance.fetch_cache import SqlValidatorCache
+from provenance.inventory import corpus_stats
 from provenance.packs import PackError, RulePack, load_packs
 from provenance.sources import needs_network
 
@@ -97,6 +98,16 @@ def config(args: argparse.Namespace) -> Config:
     )
 
 
+def validated(settings: Config, packs: Sequence[RulePack], args: argparse.Namespace) -> Config:
+    """The configuration checked against the loaded packs: a mistyped rule id or agency (in
+    the file or ``--licensed``) is a usage error naming the closest known one, never a check
+    switched off without a word."""
+    try:
+        return validate(settings, packs, getattr(args, "licensed", None))
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+
+
 def packs(settings: Config) -> list[RulePack]:
     try:
         return load_packs(settings.rules)
@@ -104,11 +115,28 @@ def packs(settings: Config) -> list[RulePack]:
         raise Failure(str(exc)) from None
 
 
-def database(args: argparse.Namespace) -> sessionmaker[Session]:
+def database(args: argparse.Namespace, *, create: bool = False) -> sessionmaker[Session]:
+    """The database of ``--db``: only ``corpus add`` and ``db upgrade`` create one (a mistyped
+    path must fail, not audit against a new empty corpus and pass)."""
     try:
-        return store.open_database(args.db)
+        return store.open_database(args.db, create=create)
+    except store.MissingDatabase as exc:
+        hint = "run `provenance corpus add SOURCE...` first, or check --db / $PROVENANCE_DB"
+        raise Failure(f"{exc}: {hint}") from None
     except Exception as exc:
         raise Failure(f"cannot open database {store.database_url(args.db)}: {exc}") from None
+
+
+def require_corpus(factory: sessionmaker[Session], licensed: Sequence[str] | None) -> None:
+    """An audit against an empty corpus finds nothing and would pass: fail instead, and
+    likewise when an agency the publisher is licensed for has no story to match."""
+    stats = corpus_stats(factory)
+    if not stats.stories:
+        raise Failure("the corpus is empty: run `provenance corpus add SOURCE...` first (or check --db)")
+    missing = [agency for agency in licensed or () if not stats.count(agency)]
+    if missing:
+        have = ", ".join(f"{a.agency} {a.stories}" for a in stats.agencies)
+        raise Failure(f"the corpus has no stories of {', '.join(missing)} (licensed); it holds: {have}")
 
 
 def sources(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:

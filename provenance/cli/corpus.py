@@ -1,15 +1,19 @@
-"""``provenance corpus add``: load wire stories into the corpus."""
+"""``provenance corpus add|stats|list|remove``: load, inspect and prune the wire-story corpus."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from provenance.cli import common
 from provenance.cli.progress import progress, wanted
-from provenance.corpus import add_stories, default_jobs
+from provenance.corpus import add_stories, check_agency_option, default_jobs
+from provenance.inventory import corpus_stats, list_stories, remove_stories
 from provenance.model import InputError, Story
+from provenance.packs import UnknownName
 
 
 def register(commands: Any) -> None:
@@ -34,13 +38,32 @@ def register(commands: Any) -> None:
     common.add_common(add)
     common.add_fetch_options(add)
     add.set_defaults(handler=run)
+    stats = actions.add_parser("stats", help="stories per agency, fingerprints, last added")
+    stats.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    common.add_common(stats)
+    stats.set_defaults(handler=run_stats)
+    listing = actions.add_parser("list", help="the corpus's stories, newest first")
+    listing.add_argument("--agency", help="only this agency's stories")
+    listing.add_argument("--limit", type=_jobs, metavar="N", help="at most N stories")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    common.add_common(listing)
+    listing.set_defaults(handler=run_list)
+    remove = actions.add_parser("remove", help="remove stories by id (their fingerprints go with them)")
+    remove.add_argument("ids", nargs="+", metavar="ID", help="story id, as `corpus list` shows it")
+    common.add_common(remove)
+    remove.set_defaults(handler=run_remove)
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     sources = common.sources(args, parser)
     settings = common.config(args)
     packs = common.packs(settings)
-    factory = common.database(args)
+    common.validated(settings, packs, args)
+    try:
+        agency = check_agency_option(args.agency, packs)
+    except UnknownName as exc:
+        raise common.Failure(str(exc)) from None
+    factory = common.database(args, create=True)
 
     with (
         progress("adding stories", wanted(args.quiet)) as advance,
@@ -56,7 +79,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             factory,
             sources,
             packs,
-            agency=args.agency,
+            agency=agency,
             on_item=on_item,
             fetcher=fetcher,
             jobs=args.jobs or default_jobs(),
@@ -68,6 +91,57 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             file=sys.stderr,
         )
     return common.EXIT_ERROR if result.errors else common.EXIT_CLEAN
+
+
+def run_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    stats = corpus_stats(common.database(args))
+    if args.format == "json":
+        agencies = {
+            a.agency: {"stories": a.stories, "last_added": _iso(a.last_added)} for a in stats.agencies
+        }
+        document = {"stories": stats.stories, "fingerprints": stats.fingerprints, "agencies": agencies}
+        common.write(json.dumps(document, indent=2) + "\n", None)
+        return common.EXIT_CLEAN
+    lines = [f"{'agency':<12} {'stories':>8}  last added"]
+    lines += [f"{a.agency:<12} {a.stories:>8}  {_iso(a.last_added) or '-'}" for a in stats.agencies]
+    lines.append(f"{'all':<12} {stats.stories:>8}  ({stats.fingerprints} fingerprints)")
+    common.write("\n".join(lines) + "\n", None)
+    return common.EXIT_CLEAN
+
+
+def run_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    entries = list_stories(common.database(args), args.agency, args.limit)
+    if args.format == "json":
+        rows = [
+            {
+                "id": e.id,
+                "agency": e.agency,
+                "title": e.title,
+                "published": e.published,
+                "added": _iso(e.added),
+            }
+            for e in entries
+        ]
+        common.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        common.write(
+            "".join(f"{e.id}\t{e.agency}\t{e.published or '-'}\t{e.title or ''}\n" for e in entries), None
+        )
+    return common.EXIT_CLEAN
+
+
+def run_remove(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    missing = remove_stories(common.database(args), args.ids)
+    for story_id in missing:
+        common.error(story_id, "no such story in the corpus")
+    if not args.quiet:
+        print(f"corpus: {len(args.ids) - len(missing)} removed", file=sys.stderr)
+    return common.EXIT_ERROR if missing else common.EXIT_CLEAN
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """UTC with its offset (the database stores naive UTC)."""
+    return moment.replace(tzinfo=UTC).isoformat() if moment is not None else None
 
 
 def _jobs(value: str) -> int:

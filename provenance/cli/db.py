@@ -48,14 +48,16 @@ def _describe(revision: str | None, head: str) -> str:
 
 
 def run_upgrade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    before = _current(args.db)
-    common.database(args)  # migrates; a failure is printed as one line, exit 2
+    before = _current(args.db) if store.database_exists(args.db) else None
+    common.database(args, create=True)  # creates and migrates; a failure is one line, exit 2
     head = store.head_revision()
     print(f"database: {_describe(before, head)} -> {_describe(_current(args.db), head)}", file=sys.stderr)
     return common.EXIT_CLEAN
 
 
 def run_current(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not store.database_exists(args.db):  # reading it would create an empty file
+        raise common.Failure(f"no database at {store.database_url(args.db)}")
     print(_describe(_current(args.db), store.head_revision()))
     return common.EXIT_CLEAN
 

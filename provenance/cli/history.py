@@ -10,6 +10,7 @@ from typing import Any
 from provenance import history
 from provenance.cli import common
 from provenance.formats import FORMATS, render
+from provenance.report import utc
 
 
 def register(commands: Any) -> None:
@@ -55,8 +56,8 @@ def run_runs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             {
                 "id": r.id,
                 "command": r.command,
-                "started": r.started.isoformat(),
-                "finished": r.finished.isoformat() if r.finished else None,
+                "started": utc(r.started),
+                "finished": utc(r.finished),
                 "tool_version": r.tool_version,
                 "pages": r.pages,
                 "errors": r.errors,

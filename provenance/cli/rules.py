@@ -23,7 +23,9 @@ def register(commands: Any) -> None:
 
 def run_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = common.config(args)
-    for pack in common.packs(settings):
+    packs = common.packs(settings)
+    settings = common.validated(settings, packs, args)
+    for pack in packs:
         where = f" ({pack.path})" if pack.path else ""
         print(f"{pack.id}: {pack.name}{where}")
         for req in pack.requirements:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from provenance.model import Finding, PageResult
-from provenance.report import AuditReport
+from provenance.report import AuditReport, summary_line
 
 COMMANDS: dict[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -81,10 +81,4 @@ def _file(page: PageResult) -> tuple[str | None, int | None]:
 
 
 def _summary(report: AuditReport) -> str:
-    findings = [f for r in report.results for f in r.findings]
-    suppressed = sum(1 for f in findings if f.suppressed)
-    matched = sum(1 for r in report.results if r.match is not None)
-    return (
-        f"provenance: {len(report.results)} pages, {matched} matched, "
-        f"{len(findings) - suppressed} findings ({suppressed} suppressed), {report.errors} input errors"
-    )
+    return f"provenance: {summary_line(report)}"

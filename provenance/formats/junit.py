@@ -51,7 +51,7 @@ def _suite(page: PageResult, report: AuditReport) -> tuple[etree._Element, dict[
     suite = etree.Element("testsuite", name=_text(page.source))
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     if report.started is not None:
-        suite.set("timestamp", report.started.isoformat(timespec="seconds"))
+        suite.set("timestamp", report.started.isoformat(timespec="seconds"))  # the JUnit XSD: no offset
     properties = _properties(page)
     if properties is not None:
         suite.append(properties)

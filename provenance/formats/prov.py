@@ -13,23 +13,27 @@ Specification: https://www.w3.org/Submission/prov-json/
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from provenance import PROJECT_URL
 from provenance.model import PageResult
-from provenance.report import AuditReport
+from provenance.report import AuditReport, utc
 
-NS = "https://pypi.org/project/provenance/ns#"
+NS = f"{PROJECT_URL}ns#"
 
 
 def _local(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
-def _time(value: object) -> dict[str, str] | None:
+def _time(value: datetime | str | None) -> dict[str, str] | None:
+    """xsd:dateTime with its offset (a naive value from the store is UTC)."""
     if value is None:
         return None
-    return {"$": value.isoformat() if hasattr(value, "isoformat") else str(value), "type": "xsd:dateTime"}
+    text = utc(value) if isinstance(value, datetime) else str(value)
+    return {"$": text or "", "type": "xsd:dateTime"}
 
 
 def render(report: AuditReport) -> str:

@@ -27,12 +27,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from provenance import PROJECT_URL
 from provenance.model import SEVERITY_RANK, Finding, Match, PageResult
 from provenance.report import AuditReport
 from provenance.suppress import fingerprint
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/provenance/"
+INFORMATION_URI = PROJECT_URL
 FINGERPRINT_KEY = "provenanceFinding/v1"
 INPUT_ERROR = "PROVENANCE-INPUT"
 

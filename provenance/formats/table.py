@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from provenance.model import PageResult
-from provenance.report import AuditReport, attribution_dict
+from provenance.report import AuditReport, attribution_dict, summary_line
 
 
 def _verdict(result: PageResult) -> str:
@@ -33,14 +33,13 @@ def _page_block(result: PageResult) -> list[str]:
 
 
 def render(report: AuditReport) -> str:
+    """The pages with findings or unreadable (every page with ``view.show_clean``: 10,000
+    clean pages are 40,000 lines nobody reads), then the summary line."""
     out: list[str] = []
     for result in report.results:
-        out.extend(_page_block(result))
-        out.append("")
-    matches = sum(1 for r in report.results if r.match is not None)
-    findings = sum(len(r.findings) for r in report.results)
-    out.append(
-        f"run {report.run_id}: {len(report.results)} pages, {matches} matched, "
-        f"{findings} findings, {report.errors} errors"
-    )
-    return "\n".join(out) + "\n"
+        if report.view.show_clean or result.findings or result.status == "error":
+            out.extend(_page_block(result))
+            out.append("")
+    if report.view.summary:
+        out.append(f"run {report.run_id}: {summary_line(report)}")
+    return "\n".join(out) + "\n" if out else ""
