@@ -115,31 +115,39 @@ def run_audit(
     fetcher: Fetcher | None = None,
     config: Config = DEFAULT,
     baseline: Baseline | None = None,
+    save: bool = True,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
     Findings the ``baseline`` records are saved and reported as suppressed; its entries of
     an audited page that match nothing are reported (``PROVENANCE-UNUSED-SUPPRESSION``).
+    ``save=False`` reads the corpus and writes nothing (the report's run id is 0): a CI job
+    with read-only credentials.
     """
-    run = store.start_run(factory, "audit", arguments, __version__)
+    run_id, started = (
+        (store.start_run(factory, "audit", arguments, __version__).id, None) if save else (0, store.now())
+    )
     results: list[PageResult] = []
     for item in _results(factory, sources, packs, stdin, fetcher, config):
         if baseline is not None:
             stale = baseline.apply(item)  # marks the known findings first
             item.findings = [*item.findings, *config.adjust(stale)]
-        with store.transaction(factory) as session:
-            store.save_result(session, run.id, item)
+        if save:
+            with store.transaction(factory) as session:
+                store.save_result(session, run_id, item)
         results.append(item)
         if on_result is not None:
             on_result(item)
+    if not save:
+        return AuditReport(0, started, store.now(), __version__, results)
     counts = {
         "pages": len(results),
         "errors": sum(1 for r in results if r.status == "error"),
         "matches": sum(1 for r in results if r.match is not None),
         "findings": sum(len(r.findings) for r in results),
     }
-    finished = store.finish_run(factory, run.id, counts)
-    return AuditReport(run.id, finished.started, finished.finished, __version__, results)
+    finished = store.finish_run(factory, run_id, counts)
+    return AuditReport(run_id, finished.started, finished.finished, __version__, results)
 
 
 def _results(

@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from sqlalchemy import (
     JSON,
@@ -318,9 +319,18 @@ _engines_lock = threading.Lock()
 def _resolved_url(url: str | None) -> URL:
     """The URL with a relative SQLite path made absolute, so ``--db`` means one file per process."""
     parsed = make_url(database_url(url))
-    if parsed.get_backend_name() == "sqlite" and not _in_memory(parsed):
+    if parsed.get_backend_name() == "sqlite" and not _in_memory(parsed) and not _uri_filename(parsed):
         parsed = parsed.set(database=os.path.abspath(parsed.database or ""))
     return parsed
+
+
+def _uri_filename(url: URL) -> str | None:
+    """The file of a SQLite URI filename (``sqlite:///file:/srv/c.db?mode=ro&uri=true``, how a
+    read-only connection is asked for), else None."""
+    database = url.database or ""
+    if url.query.get("uri") != "true" or not database.startswith("file:"):
+        return None
+    return unquote(database.removeprefix("file:").split("?", 1)[0])
 
 
 def _in_memory(url: URL) -> bool:
@@ -397,7 +407,7 @@ def database_exists(url: str | None = None) -> bool:
     resolved = _resolved_url(url)
     if resolved.get_backend_name() != "sqlite" or _in_memory(resolved):
         return True
-    return os.path.exists(resolved.database or "")
+    return os.path.exists(_uri_filename(resolved) or resolved.database or "")
 
 
 def close_databases() -> None:

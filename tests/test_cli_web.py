@@ -78,7 +78,9 @@ def test_reaudit_uses_conditional_get_and_the_cached_body(
 
 
 @responses.activate
-def test_private_addresses_are_refused_and_recorded(capsys: pytest.CaptureFixture[str], corpus_db: str) -> None:
+def test_private_addresses_are_refused_and_recorded(
+    capsys: pytest.CaptureFixture[str], corpus_db: str
+) -> None:
     code, report, err = audit(capsys, corpus_db, "http://intranet.example/a", "http://127.0.0.1/b")
     assert code == 2
     assert [d["status"] for d in report["documents"]] == ["error", "error"]

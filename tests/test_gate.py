@@ -83,7 +83,9 @@ def test_unlicensed_agency_with_full_credit_fails_licensed_passes(
     assert code == 0 and rules_of(json.loads(out), "reuters-credited.html") == set()
 
 
-def test_severity_override_and_off(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
+def test_severity_override_and_off(
+    capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path
+) -> None:
     config = tmp_path / "provenance.toml"
     config.write_text('[severity]\n"AP-CREDIT" = "warning"\n"AP-BYLINE" = "off"\n')
     code, out, _ = run(
@@ -103,7 +105,9 @@ def test_inline_marker_suppresses_and_records(
             "</body>", "<!-- provenance: ignore AP-REWRITE licensed edit, contract 12 -->\n</body>"
         )
     )
-    code, out, _ = run(capsys, "check", str(page), "--fail-on", "warning", "--format", "json", "--db", corpus_db)
+    code, out, _ = run(
+        capsys, "check", str(page), "--fail-on", "warning", "--format", "json", "--db", corpus_db
+    )
     (finding,) = json.loads(out)["documents"][0]["findings"]
     assert finding["rule"] == "AP-REWRITE" and finding["suppressed"]
     assert finding["suppressed_by"] == "inline: licensed edit, contract 12"
@@ -151,7 +155,9 @@ def test_ignore_paths_from_config(
 ) -> None:
     config = tmp_path / "provenance.toml"
     config.write_text('ignore = ["*.txt"]\n')
-    _, out, _ = run(capsys, "audit", str(site), "--config", str(config), "--format", "json", "--db", corpus_db)
+    _, out, _ = run(
+        capsys, "audit", str(site), "--config", str(config), "--format", "json", "--db", corpus_db
+    )
     assert all(not d["id"].endswith(".txt") for d in json.loads(out)["documents"])
 
 
@@ -172,7 +178,9 @@ def test_rules_list_and_check(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert f"{bad}:{line}:" in out
 
 
-def test_user_pack_replaces_builtin(capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path) -> None:
+def test_user_pack_replaces_builtin(
+    capsys: pytest.CaptureFixture[str], corpus_db: str, tmp_path: Path
+) -> None:
     user = tmp_path / "packs"
     user.mkdir()
     text = (

@@ -71,7 +71,9 @@ def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
         assert rank["nullable"] is False and "0" in str(rank["default"])
 
 
-def test_fresh_database_is_at_head_and_the_cli_says_so(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fresh_database_is_at_head_and_the_cli_says_so(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     if db_url.startswith("sqlite"):  # reading a missing file is an error, and creates nothing
         assert main(["db", "current", "--db", db_url]) == 2
         assert "no database at" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from provenance.cli import common
 from provenance.cli.progress import progress, wanted
 from provenance.formats import FORMATS, render
 from provenance.model import PageResult
+from provenance.report import View, exit_code, summary_line
 from provenance.suppress import load_baseline, write_baseline
 
 
@@ -45,6 +46,14 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--update-baseline", action="store_true", help="write every current finding to the baseline file"
     )
+    parser.add_argument(
+        "--show-clean", action="store_true", help="table: list every page, not only those with findings"
+    )
+    parser.add_argument(
+        "--no-save",
+        action="store_true",
+        help="read the corpus, write nothing: no run is recorded (read-only database credentials)",
+    )
     common.add_common(parser)
     common.add_fetch_options(parser)
 
@@ -64,17 +73,22 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (OSError, ValueError) as exc:
         raise common.Failure(f"cannot read baseline: {exc}") from None
     known = previous if baseline_path and not args.update_baseline else None
+    common.check_output(args.output)  # before the audit, not after it
     factory = common.database(args)
     common.require_corpus(factory, settings.licensed)
+    fail_on = None if args.update_baseline else args.fail_on or settings.fail_on or args.gate
+    # The table to a terminal shows unreadable inputs and ends with the summary; any other
+    # report (or a file) gets them on stderr, once.
+    on_screen = args.output is None and args.format in ("table", "github")
 
     with (
         progress("auditing", wanted(args.quiet)) as advance,
-        common.fetcher(args, sources, factory) as fetcher,
+        common.fetcher(args, sources, None if args.no_save else factory) as fetcher,
     ):
 
         def on_result(result: PageResult) -> None:
             advance()
-            if result.status == "error":
+            if result.status == "error" and not on_screen:
                 common.error(result.source, result.error or "")
 
         report = run_audit(
@@ -87,17 +101,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             fetcher=fetcher,
             config=settings,
             baseline=known,
+            save=not args.no_save,
         )
+    report.view = View(fail_on=fail_on, show_clean=args.show_clean, summary=not args.quiet)
     common.write(render(report, args.format), args.output)
+    if not args.quiet and not on_screen:
+        print(f"provenance: {summary_line(report)}", file=sys.stderr)
     if args.update_baseline:
         count, kept = write_baseline(baseline_path, report.results, previous)
         if not args.quiet:
             others = f" ({kept} of pages not audited kept)" if kept else ""
             print(f"baseline: {count} findings written to {baseline_path}{others}", file=sys.stderr)
         return common.EXIT_ERROR if report.errors else common.EXIT_CLEAN
-    if report.errors:
-        return common.EXIT_ERROR
-    fail_on = args.fail_on or settings.fail_on or args.gate
-    if fail_on and report.findings_at_or_above(fail_on):
-        return common.EXIT_FINDINGS
-    return common.EXIT_CLEAN
+    return exit_code(report)

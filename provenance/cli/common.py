@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -180,6 +181,21 @@ def fetcher(
 
 def error(source: str, reason: str) -> None:
     print(f"provenance: error: {source}: {reason}", file=sys.stderr)
+
+
+def check_output(output: Path | None) -> None:
+    """An ``--output`` that cannot be written fails before the audit runs, not after it."""
+    if output is None:
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise Failure(f"cannot write --output {output}: no directory {folder}")
+    if (
+        output.is_dir()
+        or not os.access(folder, os.W_OK)
+        or (output.exists() and not os.access(output, os.W_OK))
+    ):
+        raise Failure(f"cannot write --output {output}: not a writable file")
 
 
 def write(text: str, output: Path | None) -> None:
