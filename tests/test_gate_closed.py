@@ -238,3 +238,11 @@ def test_the_ci_docs_run_as_written(tmp_path: Path, corpus: str) -> None:
         (repo,) = config["repos"]
         assert {h["id"] for h in repo["hooks"]} <= hooks | {"provenance-check"}
         assert repo["repo"] == "local" or repo["rev"] == f"v{version}"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--timeout", "-1"), ("--max-size", "nan"), ("--host-delay", "-2")]
+)
+def test_numbers_out_of_range_are_usage_errors(tmp_path: Path, option: str, value: str) -> None:
+    done = cli("check", str(SEED_PAGE), option, value, cwd=tmp_path)
+    assert done.returncode == 2 and "expected a number" in done.stderr

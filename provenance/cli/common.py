@@ -71,18 +71,39 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
         help="allow loopback, private and link-local addresses (local testing only)",
     )
     group.add_argument(
-        "--max-size", type=float, default=5.0, metavar="MB", help="largest body fetched (default 5)"
+        "--max-size", type=_positive, default=5.0, metavar="MB", help="largest body fetched (default 5)"
     )
     group.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
+        "--timeout", type=_positive, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
     )
     group.add_argument(
         "--host-delay",
-        type=float,
+        type=_not_negative,
         default=1.0,
         metavar="SECONDS",
         help="minimum time between requests to one host (default 1)",
     )
+
+
+def _positive(value: str) -> float:
+    number = _number(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value!r}")
+    return number
+
+
+def _not_negative(value: str) -> float:
+    number = _number(value)
+    if not number >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of 0 or more, got {value!r}")
+    return number
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
 
 
 def config(args: argparse.Namespace) -> Config:

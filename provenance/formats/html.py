@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from provenance.model import SEVERITY_RANK, Finding, Match, PageResult, Passage, Signal
 from provenance.packs import PackError, RulePack, load_packs
-from provenance.report import AuditReport, attribution_dict, match_dict
+from provenance.report import AuditReport, attribution_dict, match_dict, summary_line
 from provenance.rules import derived_from
 
 MAX_PASSAGES = 20  # per page; the JSON report lists them all
@@ -379,7 +379,8 @@ def _header(report: AuditReport, title: str) -> str:
         f"<header><h1>{_e(title)}</h1>"
         f'<p class="run">Run {_e(report.run_id)} · started {_e(_when(report.started))} · '
         f"finished {_e(_when(report.finished))} · provenance {_e(report.tool_version)}</p>"
-        f'<dl class="counts" aria-label="Counts">{boxes}</dl></header>'
+        f'<dl class="counts" aria-label="Counts">{boxes}</dl>'
+        f'<p class="verdict">{_e(summary_line(report))}</p></header>'
     )
 
 

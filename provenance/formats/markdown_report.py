@@ -28,7 +28,7 @@ from provenance.formats.html import (
     verdict,
 )
 from provenance.model import SEVERITY_RANK, Finding, PageResult, Passage
-from provenance.report import AuditReport
+from provenance.report import AuditReport, summary_line
 
 QUOTE_CHARS = 300  # per side of a quoted passage
 TOP_PASSAGES = 3  # per page
@@ -123,6 +123,8 @@ def _counts(report: AuditReport) -> list[str]:
         "| Pages | Matched | Findings | Errors | Warnings | Suppressed | Unreadable |",
         "|---:|---:|---:|---:|---:|---:|---:|",
         "| " + " | ".join(str(v) for v in values) + " |",
+        "",
+        f"**Verdict:** {md(summary_line(report))}",
     ]
 
 
