@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provenance import __version__, retrieval, store
 from provenance.attribution import detect
+from provenance.budget import PAGE_BUDGET, PageTimeout, time_budget
 from provenance.config import Config
 from provenance.fetch import Fetcher
 from provenance.fingerprint import fingerprint_text
@@ -165,8 +166,12 @@ def _results(
             yield error_result(item)
             continue
         try:
-            with factory() as session:
-                candidates = find_candidates(session, item)
-            yield analyse(item, candidates, packs, config)
+            with time_budget(PAGE_BUDGET):
+                with factory() as session:
+                    candidates = find_candidates(session, item)
+                result = analyse(item, candidates, packs, config)
+        except PageTimeout as exc:
+            result = error_result(InputError(item.id, item.source, str(exc), item.url))
         except Exception as exc:
-            yield error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
+            result = error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
+        yield result

@@ -143,6 +143,9 @@ class FetchOptions:
     respect_robots: bool = True
     allow_private: bool = False
     user_agent: str = USER_AGENT
+    # One fetch, all of it (redirects, every read): a server that trickles a byte every few
+    # seconds keeps each read under ``read_timeout`` forever (slowloris).
+    total_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -511,6 +514,7 @@ class Fetcher:
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
         self._token = self.options.user_agent.split("/")[0].split()[0]
+        self._deadline = threading.local()  # per fetch (fetch_many runs fetches in threads)
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()
@@ -547,6 +551,7 @@ class Fetcher:
         A body is read when its media type is in ``accept`` (or it has none), or is in
         ``sniffed`` and its first :data:`SNIFF_BYTES` are a sitemap or feed.
         """
+        self._deadline.at = time.monotonic() + self.options.total_timeout
         try:
             return self._fetch(url, accept, sniffed)
         except FetchRefused as stop:
@@ -713,7 +718,8 @@ class Fetcher:
             if media not in sniffed:
                 raise unsupported
             check_head = _listing_or(unsupported)
-        body = _read_capped(response, cap, truncate=truncate, check_head=check_head)
+        deadline = getattr(self._deadline, "at", None)
+        body = _read_capped(response, cap, truncate=truncate, check_head=check_head, deadline=deadline)
         if body is None:
             raise FetchRefused(f"too large: more than {human_size(cap)}", final_url=url, status=status)
         return _Reply(url, status, response.headers, body)
@@ -850,18 +856,24 @@ def _read_capped(
     *,
     truncate: bool,
     check_head: Callable[[bytes], None] | None = None,
+    deadline: float | None = None,
 ) -> bytes | None:
     """The decompressed body, streamed; None when it exceeds ``cap`` (cut at ``cap`` if ``truncate``).
 
     ``check_head`` is given the first :data:`SNIFF_BYTES` (or the whole body when shorter) as
-    soon as they are in, and may raise to stop reading there.
+    soon as they are in, and may raise to stop reading there. Past ``deadline`` (a
+    :func:`time.monotonic` time) the fetch ends, however steadily bytes still trickle in.
     """
     length = response.headers.get("Content-Length", "").strip()
     if not truncate and length.isdigit() and int(length) > cap:
         return None
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.iter_content(_CHUNK):
+    for chunk in _arriving(response):
+        if deadline is not None and time.monotonic() > deadline:
+            raise FetchRefused(
+                "too slow: the whole fetch took longer than its time limit", final_url=response.url
+            )
         chunks.append(chunk)
         total += len(chunk)
         if check_head is not None and total >= SNIFF_BYTES:
@@ -872,6 +884,19 @@ def _read_capped(
     if check_head is not None:
         check_head(b"".join(chunks))
     return b"".join(chunks)
+
+
+def _arriving(response: requests.Response) -> Iterator[bytes]:
+    """The decoded body as it arrives, one socket read at a time (``read1``): a fixed-size
+    read waits to fill its chunk, so a server trickling a byte every few seconds would hold
+    it past any deadline checked between chunks."""
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:  # not urllib3 2 (a test double): plain chunks
+        yield from response.iter_content(_CHUNK)
+        return
+    while chunk := read1(_CHUNK, decode_content=True):
+        yield chunk
 
 
 def _listing_or(refusal: FetchRefused) -> Callable[[bytes], None]:

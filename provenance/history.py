@@ -9,6 +9,7 @@ baseline uses), so a page fixed since the last audit shows its findings as resol
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,20 +35,31 @@ def runs(session: Session, limit: int | None = None) -> list[store.RunRow]:
 
 
 def resolve_run(session: Session, ref: str) -> int:
-    """A run id from ``latest``, ``latest~N`` (N runs before the latest) or a number."""
-    if ref.startswith("latest"):
-        back = int(ref.partition("~")[2] or 0) if ref != "latest" else 0
+    """A run id from ``latest``, ``latest~N`` (N runs before the latest) or a number.
+
+    Anything else, a negative N or a number no database column holds is :class:`RunNotFound`
+    (a usage error), never a traceback.
+    """
+    usage = f"not a run id: {ref!r} (a number, latest or latest~N)"
+    match = _RUN_REF.fullmatch(ref.strip())
+    if match is None:
+        raise RunNotFound(usage)
+    if match.group("latest"):
+        back = int(match.group("back") or 0)
+        if back > _MAX_RUN_ID:
+            raise RunNotFound(usage)
         ids = list(session.scalars(select(store.RunRow.id).order_by(store.RunRow.id.desc()).limit(back + 1)))
         if len(ids) <= back:
             raise RunNotFound(f"no run {ref!r}: the database has {len(ids)} run(s)")
         return ids[back]
-    try:
-        run_id = int(ref)
-    except ValueError:
-        raise RunNotFound(f"not a run id: {ref!r} (a number, latest or latest~N)") from None
-    if session.get(store.RunRow, run_id) is None:
+    run_id = int(match.group("id"))
+    if run_id > _MAX_RUN_ID or session.get(store.RunRow, run_id) is None:
         raise RunNotFound(f"no run {run_id}")
     return run_id
+
+
+_RUN_REF = re.compile(r"(?P<latest>latest(?:~(?P<back>\d{1,19}))?)|(?P<id>\d{1,19})")
+_MAX_RUN_ID = 2**63 - 1  # the largest id a BIGINT / SQLite INTEGER holds
 
 
 def load_report(session: Session, run_id: int) -> AuditReport:

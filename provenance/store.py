@@ -268,6 +268,10 @@ class FindingRow(Base):
 
 
 def database_url(explicit: str | None = None) -> str:
+    """``--db``, else ``$PROVENANCE_DB``, else ``sqlite:///provenance.db``. An empty ``--db ""``
+    is an error, not the default: a script whose variable came out empty must not write here."""
+    if explicit is not None and not explicit.strip():
+        raise ValueError("--db is empty: give a database URL")
     return explicit or os.environ.get("PROVENANCE_DB") or DEFAULT_DB
 
 
@@ -475,6 +479,14 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _foreign_tables(connection: Connection) -> list[str]:
+    """Tables of a database with no schema revision that are not provenance's own."""
+    from sqlalchemy import inspect
+
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    return sorted(t for t in inspect(connection).get_table_names() if t not in ours)
+
+
 def current_revision(url: str | None = None) -> str | None:
     """The revision the database is at (None: never migrated), without changing anything."""
     engine = new_engine(url)
@@ -499,9 +511,15 @@ def upgrade_engine(engine: Engine) -> None:
     head = head_revision()
     with engine.connect() as connection:
         current = _current_revision(connection)
+        foreign = _foreign_tables(connection) if current is None else []
         connection.rollback()
     if current == head:
         return
+    if foreign:  # another application's database: never add our tables to it
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        raise SchemaError(
+            f"not a provenance database: it holds other tables ({shown}) and no provenance schema"
+        )
     options: dict[str, Any] = {_WRITE: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "READ COMMITTED"

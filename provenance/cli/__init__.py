@@ -12,6 +12,7 @@ errors or any input that could not be read (the other inputs are still audited a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -42,4 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, parser))
     except Failure as exc:
         print(f"provenance: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("provenance: interrupted (the pages audited so far are saved)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line and exit 2, never a traceback for a CI log to parse
+        print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("PROVENANCE_DEBUG"):
+            raise
         return EXIT_ERROR

@@ -74,6 +74,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         raise common.Failure(f"cannot read baseline: {exc}") from None
     known = previous if baseline_path and not args.update_baseline else None
     common.check_output(args.output)  # before the audit, not after it
+    if args.update_baseline:
+        common.check_output(baseline_path, "--baseline")
     factory = common.database(args)
     common.require_corpus(factory, settings.licensed)
     fail_on = None if args.update_baseline else args.fail_on or settings.fail_on or args.gate

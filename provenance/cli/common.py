@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from provenance.packs import PackError, RulePack, load_packs
 from provenance.sources import needs_network
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_URL_LINE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -29,7 +32,9 @@ class Failure(Exception):
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)")
+    parser.add_argument(
+        "--db", type=database_option, help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)"
+    )
     parser.add_argument(
         "--rules",
         action="append",
@@ -45,6 +50,14 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="configuration file (default: the nearest provenance.toml or pyproject.toml [tool.provenance])",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+
+
+def database_option(value: str) -> str:
+    """``--db`` as given; empty is a usage error (a script's variable that came out empty must
+    not fall back to ./provenance.db)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty: give a database URL, or leave --db out")
+    return value
 
 
 def add_sources(parser: argparse.ArgumentParser) -> None:
@@ -100,10 +113,14 @@ def _not_negative(value: str) -> float:
 
 
 def _number(value: str) -> float:
+    """A finite number: ``inf`` and ``nan`` parse as floats but mean nothing as a size or a time."""
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if not math.isfinite(number) or number > 1e9:
+        raise argparse.ArgumentTypeError(f"expected a finite number up to 1e9, got {value!r}")
+    return number
 
 
 def config(args: argparse.Namespace) -> Config:
@@ -140,6 +157,8 @@ def packs(settings: Config) -> list[RulePack]:
 def database(args: argparse.Namespace, *, create: bool = False) -> sessionmaker[Session]:
     """The database of ``--db``: only ``corpus add`` and ``db upgrade`` create one (a mistyped
     path must fail, not audit against a new empty corpus and pass)."""
+    if args.db is not None and not args.db.strip():
+        raise Failure("--db is empty: give a database URL (or leave --db out for $PROVENANCE_DB)")
     try:
         return store.open_database(args.db, create=create)
     except store.MissingDatabase as exc:
@@ -169,7 +188,11 @@ def sources(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[s
             lines = args.urls.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError as exc:
             parser.error(f"cannot read --urls {args.urls}: {exc.strerror}")
-        found += [s for line in lines if (s := line.strip()) and not s.startswith("#")]
+        listed = [s for line in lines if (s := line.strip()) and not s.startswith("#")]
+        local = next((s for s in listed if not _URL_LINE.match(s)), None)
+        if local is not None:  # a list of URLs must not turn a local path into an input
+            parser.error(f"--urls {args.urls}: not an http(s) URL: {local[:200]!r}")
+        found += listed
     if not found:
         parser.error("give at least one SOURCE (or --urls FILE)")
     if found.count("-") > 1:
@@ -204,19 +227,17 @@ def error(source: str, reason: str) -> None:
     print(f"provenance: error: {source}: {reason}", file=sys.stderr)
 
 
-def check_output(output: Path | None) -> None:
-    """An ``--output`` that cannot be written fails before the audit runs, not after it."""
+def check_output(output: Path | None, option: str = "--output") -> None:
+    """A file the command will write (``--output``, the baseline) that cannot be written
+    fails before the audit runs, not after it."""
     if output is None:
         return
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
-        raise Failure(f"cannot write --output {output}: no directory {folder}")
-    if (
-        output.is_dir()
-        or not os.access(folder, os.W_OK)
-        or (output.exists() and not os.access(output, os.W_OK))
-    ):
-        raise Failure(f"cannot write --output {output}: not a writable file")
+        raise Failure(f"cannot write {option} {output}: no directory {folder}")
+    writable = os.access(folder, os.W_OK) and (not output.exists() or os.access(output, os.W_OK))
+    if output.is_dir() or not writable:
+        raise Failure(f"cannot write {option} {output}: not a writable file")
 
 
 def write(text: str, output: Path | None) -> None:

@@ -38,7 +38,11 @@ def register(commands: Any) -> None:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)")
+    parser.add_argument(
+        "--db",
+        type=common.database_option,
+        help="database URL (default: $PROVENANCE_DB or sqlite:///provenance.db)",
+    )
 
 
 def _describe(revision: str | None, head: str) -> str:

@@ -22,7 +22,7 @@ def register(commands: Any) -> None:
     report.set_defaults(handler=run_report)
 
     runs = commands.add_parser("runs", help="list the saved runs, newest first")
-    runs.add_argument("--limit", type=int, default=20, help="how many (default 20; 0 for all)")
+    runs.add_argument("--limit", type=_limit, default=20, help="how many (default 20; 0 for all)")
     runs.add_argument("--format", choices=("table", "json"), default="table")
     common.add_common(runs)
     runs.set_defaults(handler=run_runs)
@@ -97,3 +97,10 @@ def run_diff(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     common.write(text, args.output)
     return common.EXIT_CLEAN
+
+
+def _limit(value: str) -> int:
+    """0 or a positive count a query can take (a 23-digit number is a usage error, not a crash)."""
+    if not value.isdigit() or len(value) > 9:
+        raise argparse.ArgumentTypeError(f"expected a count from 0 to 999999999, got {value!r}")
+    return int(value)
