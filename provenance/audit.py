@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import __version__, retrieval, store
+from provenance import __version__, manipulation, retrieval, store
 from provenance.attribution import detect
 from provenance.budget import PAGE_BUDGET, PageTimeout, time_budget
 from provenance.config import Config
@@ -49,7 +49,7 @@ def analyse(
     findings = merged(
         evaluate(page, attribution, match, packs, licensed=config.licensed) for match in (matches or [None])
     )
-    findings = config.adjust(findings)
+    findings = config.adjust([*findings, *manipulation.findings(page, attribution, matches, packs)])
     about_markers = marker_findings(findings, page.suppressions, known_rules(packs))
     findings = apply_markers(findings, page.suppressions) + config.adjust(about_markers)
     return PageResult(

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from provenance.packs import RulePack
-from provenance.text import FUNCTION_WORDS, normalize
+from provenance.text import FUNCTION_WORDS, fold, normalize
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -143,11 +143,11 @@ def _clean_word(word: str) -> str:
 
 
 def _is_name_word(word: str, first: bool) -> bool:
-    if not first and word.casefold() in _PARTICLES and word.islower():
+    if not first and fold(word).casefold() in _PARTICLES and word.islower():
         return True
     if _INITIAL.match(word):
         return True
-    return bool(_NAME_WORD.match(word)) and len(word) > 1 and word.casefold() not in _NOT_NAMES
+    return bool(_NAME_WORD.match(word)) and len(word) > 1 and fold(word).casefold() not in _NOT_NAMES
 
 
 def _title(name: str) -> str:
@@ -162,7 +162,7 @@ def _title_word(word: str) -> str:
 
 
 def _name_key(name: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", name)
+    plain = unicodedata.normalize("NFKD", fold(name))  # "Jаne" with a Cyrillic а is Jane
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
     return [w.strip(".") for w in plain.split() if w.strip(".") and w.strip(".") not in _PARTICLES]
 

@@ -4,7 +4,9 @@ Agency conventions (dateline shapes, byline forms, the exact copyright notice a 
 for) change more often than the code that applies them, and users must be able to add an
 agency or fix a pattern without a release. So all agency-specific knowledge lives in TOML
 packs; this module only reads, validates and compiles them. The schema is documented in
-``rules/README.md``.
+``rules/README.md``. Validation also refuses what would only fail during an audit: patterns
+that can backtrack without end (see :func:`backtracking_hazard`; Python's ``re`` has no
+timeout) and message templates other than plain ``{field}`` placeholders.
 
 Patterns may use macros written ``{NAME}`` (upper-case identifiers only, so regex quantifiers
 such as ``{2,4}`` are untouched). Built-in macros are generic, not agency knowledge:
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from provenance.model import Severity
+from provenance.regex_safety import backtracking_hazard
 
 SEVERITIES: frozenset[str] = frozenset({"error", "warning", "info"})
 DERIVATIONS: frozenset[str] = frozenset({"verbatim", "edited", "spun", "partial"})
@@ -47,7 +50,12 @@ REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "license": _BASE_FIELDS | {"derivation"},
 }
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'\-]*\.?"
+# A name word: a capital, then letters, apostrophes and hyphens ("O'Neill", "Chavez-Dreyfuss"),
+# 40 characters at most. The bound is checked once, by a possessive lookahead, and the word gives
+# characters back only at a hyphen ("Jill Colvin-Associated Press"): an unanchored search
+# otherwise rescans a long run of letters ("AAAA...") from each of its positions, backtracking
+# through every length, and takes quadratic time.
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ](?=[\w'\-]{0,39}+(?![\w'\-]))[\w']*+(?:-[\w']*+)*\.?"
 _PARTICLE = r"(?:de|da|del|della|der|den|van|von|di|du|la|le|bin|ibn|al|el|dos|das)"
 _NAME = rf"(?:{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,3}})"
 # At most eight names: no byline lists more, and the bound keeps unanchored searches linear.
@@ -55,6 +63,10 @@ _NAMES = rf"(?:{_NAME}(?:\s*(?:,|&|\band\b)\s*{_NAME}){{0,7}})"
 BUILTIN_MACROS: dict[str, str] = {"NAME": _NAME, "NAMES": _NAMES}
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_REWRITE_HINT = (
+    "rewrite it so that it reads any text in one way only (a possessive quantifier such as a++,"
+    " or iterations that each start with a character the previous one cannot end with)"
+)
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 _TOML_LINE = re.compile(r"line (\d+)")
 
@@ -108,7 +120,7 @@ class Requirement:
     key: str  # credit | notice | notice_form | byline | rewrite | link
     rule: str  # stable rule id, e.g. "AP-CREDIT"
     severity: Severity
-    message: str  # str.format template; fields listed in REQUIREMENT_FIELDS
+    message: str  # template of plain {field}s (checked at loading); fields listed in REQUIREMENT_FIELDS
     required: bool | str = True  # link: True, False or "when-claimed"
     derivations: tuple[str, ...] = ()  # rewrite: what counts as rewriting; byline: where it applies
     metadata: bool = False  # credit: a credit only in the page's metadata (meta, JSON-LD) satisfies it
@@ -199,9 +211,14 @@ def builtin_rules_dir() -> Path:
 
 
 def load_packs(extra_dirs: Sequence[Path] = ()) -> list[RulePack]:
-    """Built-in packs, then user packs; a user pack with the same agency id replaces the built-in."""
+    """Built-in packs, then user packs; a user pack with the same agency id replaces the built-in.
+
+    User packs' patterns are checked for exponential backtracking (:func:`backtracking_hazard`);
+    the built-in packs' are checked by the test suite instead, which saves a fraction of a
+    second on every run.
+    """
     packs: dict[str, RulePack] = {}
-    for pack in _packs_in(builtin_rules_dir()):
+    for pack in _packs_in(builtin_rules_dir(), check_backtracking=False):
         packs[pack.id.casefold()] = pack
     for extra in extra_dirs:
         for pack in _packs_in(Path(extra)):
@@ -269,7 +286,8 @@ def resolve_agency(name: str, packs: Sequence[RulePack]) -> str:
 # name a rule no pack has): a severity override may name them too.
 UNUSED_SUPPRESSION = "PROVENANCE-UNUSED-SUPPRESSION"
 UNKNOWN_RULE = "PROVENANCE-UNKNOWN-RULE"
-TOOL_RULES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_RULE})
+MANIPULATION = "MANIPULATION"  # a copy dressed to hide from matching (provenance.manipulation)
+TOOL_RULES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_RULE, MANIPULATION})
 
 
 def rule_ids(packs: Iterable[RulePack]) -> list[str]:
@@ -298,16 +316,16 @@ def _unknown(kind: str, name: str, known: Sequence[str], spellings: Mapping[str,
     raise UnknownName(kind, name, known, spellings[close[0]] if close else None)
 
 
-def _packs_in(path: Path) -> list[RulePack]:
+def _packs_in(path: Path, check_backtracking: bool = True) -> list[RulePack]:
     """Packs of one directory (or one file); two packs for one agency in a directory is an error."""
     if path.is_file():
-        return [load_pack(path)]
+        return [load_pack(path, check_backtracking=check_backtracking)]
     if not path.is_dir():
         raise PackError(path, None, "rules directory not found")
     seen: dict[str, Path] = {}
     out: list[RulePack] = []
     for file in sorted(path.glob("*.toml")):
-        pack = load_pack(file)
+        pack = load_pack(file, check_backtracking=check_backtracking)
         key = pack.id.casefold()
         if key in seen:
             raise PackError(file, None, f"agency id {pack.id!r} is already defined in {seen[key]}")
@@ -316,8 +334,12 @@ def _packs_in(path: Path) -> list[RulePack]:
     return out
 
 
-def load_pack(path: Path) -> RulePack:
-    """Read, validate and compile one pack; any problem raises PackError with a line number."""
+def load_pack(path: Path, *, check_backtracking: bool = True) -> RulePack:
+    """Read, validate and compile one pack; any problem raises PackError with a line number.
+
+    ``check_backtracking``: refuse patterns that can take exponential time on a line
+    (:func:`backtracking_hazard`); only packs known to pass (the built-in ones) skip it.
+    """
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -328,17 +350,19 @@ def load_pack(path: Path) -> RulePack:
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         raise PackError(path, int(found.group(1)) if found else None, f"invalid TOML: {exc}") from exc
-    return _Builder(path, raw, data).build()
+    return _Builder(path, raw, data, check_backtracking).build()
 
 
 class _Builder:
     """Turns parsed TOML into a RulePack, pointing errors at the offending line."""
 
-    def __init__(self, path: Path, raw: str, data: dict[str, Any]) -> None:
+    def __init__(self, path: Path, raw: str, data: dict[str, Any], check_backtracking: bool = True) -> None:
         self.path = path
+        self.check_backtracking = check_backtracking
         self.lines = raw.splitlines()
         self.data = data
         self.macros: dict[str, str] = {}
+        self.user_macros: dict[str, str] = {}
 
     def build(self) -> RulePack:
         self._check_keys(self.data, _TOP_KEYS, "")
@@ -346,7 +370,8 @@ class _Builder:
         aliases = self._strings(self.data, "aliases", "", required=True)
         if not aliases:
             self.fail("aliases", "", "'aliases' must list at least one name")
-        self.macros = {**BUILTIN_MACROS, "ALIAS": alias_pattern(aliases), **self._user_macros()}
+        self.user_macros = self._user_macros()
+        self.macros = {**BUILTIN_MACROS, "ALIAS": alias_pattern(aliases), **self.user_macros}
         sections = {key: self._section(key) for key in _SECTION_KEYS}
         return RulePack(
             id=agency_id,
@@ -458,10 +483,27 @@ class _Builder:
         return expanded
 
     def _compile(self, source: str, table: str) -> re.Pattern[str]:
+        expanded = self._expand(source, table)
         try:
-            return re.compile(self._expand(source, table))
+            compiled = re.compile(expanded)
         except re.error as exc:
             self.fail(source, table, f"bad regex {source!r}: {exc}")
+        if self.check_backtracking:
+            self._check_backtracking(source, expanded, table)
+        return compiled
+
+    def _check_backtracking(self, source: str, expanded: str, table: str) -> None:
+        """Refuse a pattern that can take exponential time (see :func:`backtracking_hazard`),
+        pointing at the user macro that causes it when one does by itself."""
+        reason = backtracking_hazard(expanded)
+        if reason is None:
+            return
+        for name in dict.fromkeys(_MACRO.findall(source)):
+            body = self.user_macros.get(name)
+            own = backtracking_hazard(self._expand(body, "macros")) if body is not None else None
+            if own:
+                self.fail(name, "macros", f"macro {{{name}}} {body!r}: {own}; {_REWRITE_HINT}")
+        self.fail(source, table, f"pattern {source!r}: {reason}; {_REWRITE_HINT}")
 
     def _patterns(
         self, table: Mapping[str, Any], key: str, name: str, required: bool = False
@@ -505,7 +547,7 @@ class _Builder:
             allowed = f"true, false or {WHEN_CLAIMED!r}" if key == "link" else "true or false"
             self.fail("required", name, f"'required' must be {allowed}")
         message = self._string(table, "message", name)
-        self._check_template(message, REQUIREMENT_FIELDS[key], name)
+        self._check_template(message, REQUIREMENT_FIELDS[key], name, "message")
         unmatched = ""
         if "message_unmatched" in table:
             if key not in _UNMATCHED_KEYS:
@@ -514,7 +556,7 @@ class _Builder:
                     "message_unmatched", name, f"'message_unmatched' is for the {keys} requirements only"
                 )
             unmatched = self._string(table, "message_unmatched", name)
-            self._check_template(unmatched, REQUIREMENT_FIELDS[key], name)
+            self._check_template(unmatched, REQUIREMENT_FIELDS[key], name, "message_unmatched")
         metadata = table.get("metadata", False)
         if not isinstance(metadata, bool) or (metadata and key != "credit"):
             self.fail(
@@ -548,14 +590,39 @@ class _Builder:
                 self.fail(value, name, f"unknown derivation {value!r} (known: {sorted(DERIVATIONS)})")
         return tuple(values)
 
-    def _check_template(self, message: str, allowed: frozenset[str], name: str) -> None:
+    def _check_template(self, message: str, allowed: frozenset[str], name: str, key: str) -> None:
+        """A message may only use plain ``{field}`` placeholders (``{{`` and ``}}`` for braces).
+
+        A conversion (``{agency_name!r}``), a format spec (``{agency_name:d}``,
+        ``{agency_name:>300000000}``) or an attribute or index (``{agency_name.upper}``,
+        ``{agency_name[0]}``) would only fail, or explode, when a finding is rendered during
+        an audit; ``rules check`` must catch them, so they are refused here.
+        """
         try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+            parts = [
+                (f, spec, conv) for _, f, spec, conv in string.Formatter().parse(message) if f is not None
+            ]
         except ValueError as exc:
-            self.fail("message", name, f"bad message template: {exc}")
-        for field_name in fields:
+            self.fail(key, name, f"bad {key} template: {exc}")
+        known = sorted(allowed)
+        for field_name, spec, conversion in parts:
+            written = f"{{{field_name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+            if not field_name.isidentifier():
+                self.fail(
+                    key,
+                    name,
+                    f"{key} field {written} must be a plain {{name}}: positional fields, attributes"
+                    f" and indexes are not allowed (one of {known})",
+                )
             if field_name not in allowed:
-                self.fail("message", name, f"message field {{{field_name}}} is not one of {sorted(allowed)}")
+                self.fail(key, name, f"{key} field {written} is not one of {known}")
+            if conversion or spec:
+                self.fail(
+                    key,
+                    name,
+                    f"{key} field {written} must be written {{{field_name}}}: conversions (!r)"
+                    " and format specs (:>10) are not allowed",
+                )
 
 
 def _label(table: str, key: str) -> str:

@@ -43,7 +43,32 @@ _QUOTES = str.maketrans(
         "\u200b": "",
         "\ufeff": "",
         "\u00ad": "",
+        # Invisible and bidi formatting characters: nothing a reader sees (an override, U+202E,
+        # is resolved by _resolve_overrides first and kept as a trace; see normalize).
+        "\u200c": "",
+        "\u200d": "",
+        "\u2060": "",
+        "\u200e": "",
+        "\u200f": "",
+        "\u202a": "",
+        "\u202b": "",
+        "\u202c": "",
+        "\u2066": "",
+        "\u2067": "",
+        "\u2068": "",
+        "\u2069": "",
     }
+)
+OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows is shown reversed, up to U+202C or the line end
+_OVERRIDDEN = re.compile("\u202e([^\u202c\n]*)\u202c?")
+
+# Letters of other scripts that look like Latin ones (from Unicode TR39's confusables, the
+# Cyrillic and Greek ones copiers use): folded in tokens, so "thе" with a Cyrillic е matches
+# "the". One character for one, so offsets into the text stay exact.
+_FOLD = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝαεορτυνικχɡɑ"  # lower case
+    "АВЕКМНОРСТХУІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",  # upper case (folded before lower-casing)
+    "aeopcxyijsdhlqwaeoptuvikxgaABEKMHOPCTXYIJSABEZHIKMNOPTYX",
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
 _BLANKS = re.compile(r"\n\s*\n+")
@@ -64,8 +89,15 @@ FUNCTION_WORDS = frozenset(
 
 
 def normalize(text: str) -> str:
-    """NFKC, straight quotes, ASCII dashes, single spaces, paragraphs split by one blank line."""
+    """NFKC, straight quotes, ASCII dashes, single spaces, paragraphs split by one blank line.
+
+    Invisible formatting characters go (zero-width spaces and joiners, soft hyphens, bidi
+    embeddings); text under a right-to-left override is put back in the order a reader sees
+    it, the override kept in front of it as a trace (it is no word character).
+    """
     if not text.isascii():  # NFKC and the quote table change no ASCII character
+        if OVERRIDE in text:
+            text = _OVERRIDDEN.sub(lambda m: OVERRIDE + m.group(1)[::-1], text)
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
@@ -87,13 +119,31 @@ def stem_words(words: list[str]) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (letters and digits; inner apostrophes, dots and hyphens kept)."""
-    return [m.group().lower() for m in _WORD.finditer(text)]
+    """Lower-cased word tokens (letters and digits; inner apostrophes, dots and hyphens kept),
+    lookalike letters of other scripts folded to Latin (:data:`_FOLD`)."""
+    return [_token(m.group()) for m in _WORD.finditer(text)]
 
 
 def token_spans(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased tokens with their character offsets in ``text``."""
-    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """Lower-cased, folded tokens with their character offsets in ``text``."""
+    return [(_token(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def fold(text: str) -> str:
+    """Lookalike letters of other scripts replaced by their Latin twins, one for one."""
+    return text if text.isascii() else text.translate(_FOLD)
+
+
+def _token(word: str) -> str:
+    return word.lower() if word.isascii() else word.translate(_FOLD).lower().translate(_FOLD)
+
+
+def mixed_script(word: str) -> bool:
+    """A word of Latin letters with a lookalike of another script among them ("thе")."""
+    if word.isascii():
+        return False
+    latin = any("a" <= c <= "z" for c in word.lower())
+    return latin and word.translate(_FOLD) != word
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from provenance import __version__
 from provenance.cli import audit, corpus, db, extract, history, rules
 from provenance.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Failure
+from provenance.terminal import visible
 
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "build_parser", "main"]
 
@@ -42,13 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, parser))
     except Failure as exc:
-        print(f"provenance: error: {exc}", file=sys.stderr)
+        print(f"provenance: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("provenance: interrupted (the pages audited so far are saved)", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line and exit 2, never a traceback for a CI log to parse
-        print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"provenance: internal error: {type(exc).__name__}: {visible(str(exc))}", file=sys.stderr)
         if os.environ.get("PROVENANCE_DEBUG"):
             raise
         return EXIT_ERROR

@@ -21,6 +21,7 @@ from provenance.fetch_cache import SqlValidatorCache
 from provenance.inventory import corpus_stats
 from provenance.packs import PackError, RulePack, load_packs
 from provenance.sources import needs_network
+from provenance.terminal import visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _URL_LINE = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -224,7 +225,13 @@ def fetcher(
 
 
 def error(source: str, reason: str) -> None:
-    print(f"provenance: error: {source}: {reason}", file=sys.stderr)
+    """Print ``provenance: error: SOURCE: REASON`` on stderr, as one line.
+
+    Both parts may come from outside (a file name, an id, a page's or server's text), so both
+    go through :func:`visible`: a file named ``x\\n::error title=INJECTED::pwned.txt`` shows
+    as ``x\\n::error...`` on the one line, and cannot start a workflow command of its own.
+    """
+    print(f"provenance: error: {visible(source)}: {visible(reason)}", file=sys.stderr)
 
 
 def check_output(output: Path | None, option: str = "--output") -> None:

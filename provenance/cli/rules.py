@@ -1,4 +1,9 @@
-"""``provenance rules list`` and ``provenance rules check FILE``: the rule packs in use."""
+"""``provenance rules list`` and ``provenance rules check FILE``: the rule packs in use.
+
+Pack files are anyone's: what is printed from them (names, messages, paths, the pattern an
+error quotes) goes through :func:`provenance.cli.common.visible`, so a control character in a
+pack cannot reach the terminal raw.
+"""
 
 from __future__ import annotations
 
@@ -27,11 +32,11 @@ def run_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = common.validated(settings, packs, args)
     for pack in packs:
         where = f" ({pack.path})" if pack.path else ""
-        print(f"{pack.id}: {pack.name}{where}")
+        print(common.visible(f"{pack.id}: {pack.name}{where}"))
         for req in pack.requirements:
             level = settings.severity.get(req.rule, req.severity)
             state = "" if req.required is True else f" [required = {req.required}]".replace("False", "false")
-            print(f"  {req.rule:<20} {level:<8} {req.message}{state}")
+            print(common.visible(f"  {req.rule:<20} {level:<8} {req.message}{state}"))
     return common.EXIT_CLEAN
 
 
@@ -42,7 +47,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             pack = load_pack(path)
         except PackError as exc:
             failed += 1
-            print(f"{exc}")
+            print(common.visible(str(exc)))
             continue
-        print(f"{path}: ok ({pack.id}, {len(pack.requirements)} rules)")
+        print(common.visible(f"{path}: ok ({pack.id}, {len(pack.requirements)} rules)"))
     return common.EXIT_ERROR if failed else common.EXIT_CLEAN

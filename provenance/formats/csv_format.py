@@ -8,9 +8,16 @@ on each of a page's rows, so any row stands on its own after filtering.
 
 Rows end in ``\\n``, not the ``csv`` module's ``\\r\\n``: the command line writes reports in
 text mode, which turns ``\\n`` into the platform's line ending (``\\r\\n`` would become
-``\\r\\r\\n`` on Windows). Cell values are written as found, quotes and newlines quoted by
-the ``csv`` module; nothing is rewritten to defuse spreadsheet formulas, so a cell that
-starts with ``=`` stays exactly what the page said.
+``\\r\\r\\n`` on Windows). Quotes, commas and newlines are quoted by the ``csv`` module (a
+row with a carriage return in it has all its cells quoted).
+
+Cells quote third-party pages (evidence, page ids, URLs, error messages), and a spreadsheet
+runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (CSV or formula
+injection, as OWASP calls it: ``=HYPERLINK(...)`` or ``=cmd|...`` from a hostile page). So a
+cell that starts with one of those, or with a tab or a carriage return, is written with a
+``'`` before it, which spreadsheets show as text: ``- The Associated Press`` is written
+``'- The Associated Press``. A script reading the file gets the ``'`` too: strip it from a cell
+that starts with ``'`` followed by one of those characters.
 """
 
 from __future__ import annotations
@@ -40,17 +47,31 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
+
+
 def render(report: AuditReport) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    # With "\n" rows, the csv module quotes a cell holding "\n" but not one holding a lone
+    # "\r", which readers take for a row's end: such a row is written with every cell quoted.
+    quoting = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for page in report.results:
         base = _page_columns(page)
-        if not page.findings:
-            writer.writerow(base)
-        for finding in page.findings:
-            writer.writerow(base | _finding_columns(finding))
+        rows = [base | _finding_columns(finding) for finding in page.findings] or [base]
+        for row in rows:
+            (quoting if any("\r" in value for value in row.values()) else writer).writerow(_defused(row))
     return out.getvalue()
+
+
+def defuse(value: str) -> str:
+    """The cell as a spreadsheet shows it as text: a ``'`` before a formula's first character."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _defused(row: dict[str, str]) -> dict[str, str]:
+    return {key: defuse(value) for key, value in row.items()}
 
 
 def _page_columns(page: PageResult) -> dict[str, str]:

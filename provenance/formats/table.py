@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from provenance.model import PageResult
 from provenance.report import AuditReport, attribution_dict, summary_line
+from provenance.terminal import visible
 
 
 def _verdict(result: PageResult) -> str:
@@ -19,7 +20,7 @@ def _verdict(result: PageResult) -> str:
 
 
 def _page_block(result: PageResult) -> list[str]:
-    lines = [f"{result.page_id}", f"  {_verdict(result)}"]
+    lines = [visible(result.page_id), f"  {visible(_verdict(result))}"]
     if result.status == "ok":
         attribution = attribution_dict(result)
         agencies = ", ".join(attribution["agencies_detected"]) or "none"
@@ -28,7 +29,7 @@ def _page_block(result: PageResult) -> list[str]:
     for f in result.findings:
         where = f"line {f.line}: " if f.line else ""
         mark = " (suppressed)" if f.suppressed else ""
-        lines.append(f"  {f.severity:<7} {f.rule:<18} {where}{f.message}{mark}")
+        lines.append(f"  {f.severity:<7} {f.rule:<18} {where}{visible(f.message)}{mark}")
     return lines
 
 
