@@ -7,7 +7,9 @@ and write each page with its matches and findings in one transaction.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,8 +22,8 @@ from provenance.fetch import Fetcher
 from provenance.fingerprint import fingerprint_text
 from provenance.links import link_signals
 from provenance.match import match_all
-from provenance.model import Finding, InputError, Match, Page, PageResult, Story
-from provenance.packs import RulePack
+from provenance.model import Finding, InputError, Match, Page, PageResult, Story, Suppression
+from provenance.packs import IGNORED_MARKER, RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
 from provenance.sources import read_pages
@@ -117,19 +119,22 @@ def run_audit(
     config: Config = DEFAULT,
     baseline: Baseline | None = None,
     save: bool = True,
+    marker_root: Path | None = None,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
     Findings the ``baseline`` records are saved and reported as suppressed; its entries of
     an audited page that match nothing are reported (``PROVENANCE-UNUSED-SUPPRESSION``).
     ``save=False`` reads the corpus and writes nothing (the report's run id is 0): a CI job
-    with read-only credentials.
+    with read-only credentials. Inline markers are the publisher's own: they are honoured only
+    in local files under ``marker_root`` (the configuration's directory; None: nowhere), and
+    reported where they are not (:func:`markers_honoured`).
     """
     run_id, started = (
         (store.start_run(factory, "audit", arguments, __version__).id, None) if save else (0, store.now())
     )
     results: list[PageResult] = []
-    for item in _results(factory, sources, packs, stdin, fetcher, config):
+    for item in _results(factory, sources, packs, stdin, fetcher, config, marker_root):
         if baseline is not None:
             stale = baseline.apply(item)  # marks the known findings first
             item.findings = [*item.findings, *config.adjust(stale)]
@@ -158,6 +163,7 @@ def _results(
     stdin: BinaryIO | None,
     fetcher: Fetcher | None,
     config: Config,
+    marker_root: Path | None = None,
 ) -> Iterator[PageResult]:
     for item in read_pages(sources, stdin=stdin, fetcher=fetcher):
         if config.ignores(item.source):
@@ -165,6 +171,9 @@ def _results(
         if isinstance(item, InputError):
             yield error_result(item)
             continue
+        ignored: list[Suppression] = []
+        if item.suppressions and not markers_honoured(item, marker_root):
+            ignored, item.suppressions = list(item.suppressions), []
         try:
             with time_budget(PAGE_BUDGET):
                 with factory() as session:
@@ -174,4 +183,28 @@ def _results(
             result = error_result(InputError(item.id, item.source, str(exc), item.url))
         except Exception as exc:
             result = error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
+        result.findings.extend(config.adjust([_ignored_marker(m) for m in ignored]))
         yield result
+
+
+def markers_honoured(page: Page, root: Path | None) -> bool:
+    """Whether the page's inline markers count: a page read from a local file under ``root``
+    (the repository ``check`` runs in). A page fetched by URL, read from a sitemap, a feed or
+    standard input, or a file outside the root is someone else's: its markers must not decide
+    its own verdict."""
+    if root is None or page.url is not None or not os.path.isfile(page.source):
+        return False
+    real, base = os.path.realpath(page.source), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _ignored_marker(marker: Suppression) -> Finding:
+    return Finding(
+        rule=IGNORED_MARKER,
+        severity="info",
+        message=(
+            f"The inline marker on line {marker.line} ({', '.join(marker.rules)}) is not honoured: "
+            "only the publisher's own pages (local files in the repository checked) may suppress findings."
+        ),
+        line=marker.line,
+    )

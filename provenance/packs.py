@@ -287,7 +287,8 @@ def resolve_agency(name: str, packs: Sequence[RulePack]) -> str:
 UNUSED_SUPPRESSION = "PROVENANCE-UNUSED-SUPPRESSION"
 UNKNOWN_RULE = "PROVENANCE-UNKNOWN-RULE"
 MANIPULATION = "MANIPULATION"  # a copy dressed to hide from matching (provenance.manipulation)
-TOOL_RULES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_RULE, MANIPULATION})
+IGNORED_MARKER = "PROVENANCE-IGNORED-MARKER"  # an inline marker in a page that is not the publisher's
+TOOL_RULES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_RULE, MANIPULATION, IGNORED_MARKER})
 
 
 def rule_ids(packs: Iterable[RulePack]) -> list[str]:

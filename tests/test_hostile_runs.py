@@ -153,3 +153,41 @@ def test_a_slow_page_is_an_error_and_the_run_goes_on(
     assert code == 2
     assert "time budget" in documents["slow.txt"]["error"]
     assert documents[SEED_PAGE.name]["status"] == "ok"  # the page after it was audited
+
+
+# --------------------------------------------------------------------------- inline markers are the publisher's
+
+
+def _marked_seed(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / SEED_PAGE.name
+    page.write_text(SEED_PAGE.read_text() + "\n<!-- provenance: ignore * licensed -->\n")
+    return page
+
+
+def test_a_marker_in_a_page_outside_the_repository_is_not_honoured(
+    tmp_path: Path, corpus_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _marked_seed(tmp_path / "elsewhere")
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    monkeypatch.chdir(repository)  # the checked repository: the page is not in it
+    code, out, _ = run_cli(capsys, "check", str(page), "--format", "json", "--db", corpus_db)
+    findings = __import__("json").loads(out)["documents"][0]["findings"]
+    assert code == 1  # the third party's "ignore *" decides nothing
+    assert not any(f["suppressed"] for f in findings)
+    assert [f["severity"] for f in findings if f["rule"] == "PROVENANCE-IGNORED-MARKER"] == ["info"]
+
+
+def test_markers_in_the_repository_are_honoured_unless_told_not_to(
+    tmp_path: Path, corpus_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = _marked_seed(tmp_path / "site")
+    code, _, _ = run_cli(capsys, "check", str(page), "--db", corpus_db)
+    assert code == 0  # the publisher's own marker
+    code, out, _ = run_cli(
+        capsys, "check", str(page), "--no-inline-suppressions", "--format", "json", "--db", corpus_db
+    )
+    assert code == 1
+    assert "PROVENANCE-IGNORED-MARKER" in out

@@ -50,6 +50,11 @@ def _options(parser: argparse.ArgumentParser) -> None:
         "--show-clean", action="store_true", help="table: list every page, not only those with findings"
     )
     parser.add_argument(
+        "--no-inline-suppressions",
+        action="store_true",
+        help="honour no inline marker (audits of third-party pages or dumps); markers are reported",
+    )
+    parser.add_argument(
         "--no-save",
         action="store_true",
         help="read the corpus, write nothing: no run is recorded (read-only database credentials)",
@@ -104,6 +109,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             config=settings,
             baseline=known,
             save=not args.no_save,
+            marker_root=None if args.no_inline_suppressions else root,
         )
     report.view = View(fail_on=fail_on, show_clean=args.show_clean, summary=not args.quiet)
     common.write(render(report, args.format), args.output)
