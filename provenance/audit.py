@@ -192,7 +192,7 @@ def markers_honoured(page: Page, root: Path | None) -> bool:
     (the repository ``check`` runs in). A page fetched by URL, read from a sitemap, a feed or
     standard input, or a file outside the root is someone else's: its markers must not decide
     its own verdict."""
-    if root is None or page.url is not None or not os.path.isfile(page.source):
+    if root is None or page.url is not None or page.source == "-" or not os.path.isfile(page.source):
         return False
     real, base = os.path.realpath(page.source), os.path.realpath(root)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)

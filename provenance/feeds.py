@@ -17,7 +17,9 @@ many real sitemaps and feeds that get their namespace wrong, and Google News sit
 
 :func:`expand` walks a sitemap index recursively through a :class:`~provenance.fetch.Fetcher`
 (so every fetch gets its address, robots.txt and size checks) and reports failures as
-results, never as exceptions. Gzipped sitemaps (``sitemap.xml.gz``) are decompressed with
+results, never as exceptions. A site decides how its indexes branch, so the walk is capped
+per source: two index levels (:data:`MAX_INDEX_DEPTH`) and 50 documents
+(:data:`MAX_DOCUMENTS`), each cap reported once when reached. Gzipped sitemaps (``sitemap.xml.gz``) are decompressed with
 the same size cap, by :func:`parse` itself, so one is read whatever its URL ends with.
 
 **A document is recognised by its content, never by its Content-Type.** Servers label the
@@ -58,6 +60,16 @@ Kind = Literal["sitemap", "sitemapindex", "rss", "atom"]
 
 MAX_DEPTH = 64
 MAX_URLS = 50_000
+# Sitemap indexes followed per source: the protocol lets an index list sitemaps, not other
+# indexes; one nested level is tolerated (sites split an index by year, then by month), a
+# third is refused. Without a bound an index whose children are indexes again costs
+# w + w² + w³ fetches (585 for w = 8).
+MAX_INDEX_DEPTH = 2
+# Sitemap and feed documents fetched per source, the first included. A legitimate index
+# lists sitemaps of up to 50,000 URLs each, so 50 of them hold far more than the MAX_URLS
+# pages one source may give; a site split into many small daily sitemaps is audited one
+# narrower sitemap at a time. Reaching the cap is one error; the pages found so far are audited.
+MAX_DOCUMENTS = 50
 REFUSED_ENTITIES = "refused: XML declares entities (possible entity-expansion or XXE attack)"
 FEED_TYPES = TEXT_TYPES | SNIFFED_TYPES
 """Content types :func:`expand` reads a listing under (the body then decides, see the docstring)."""
@@ -284,31 +296,52 @@ def _is_web_url(url: str) -> bool:
 
 
 def expand(
-    url: str, fetcher: Fetcher, max_depth: int = 3, max_urls: int = MAX_URLS, first: Listing | None = None
+    url: str,
+    fetcher: Fetcher,
+    max_depth: int = MAX_INDEX_DEPTH,
+    max_urls: int = MAX_URLS,
+    first: Listing | None = None,
+    max_documents: int = MAX_DOCUMENTS,
 ) -> Iterator[str | FetchResult]:
     """Page URLs from a sitemap, sitemap index or feed, following indexes ``max_depth`` deep.
 
     Yields each page URL once; a sitemap that cannot be fetched or read is yielded as a
     :class:`FetchResult` whose ``url`` is that sitemap and whose ``error`` says why, and
     nothing listed in it is fetched. Never raises. ``first`` is ``url``'s listing when the
-    caller has already fetched and parsed it.
+    caller has already fetched and parsed it (it counts as a document all the same).
+
+    Work is bounded whatever the site serves: an index more than ``max_depth`` indexes down
+    is not followed, and all such indexes are reported as one result at the end (the first,
+    and how many more); after ``max_documents`` documents, the rest is reported as one
+    result naming the cap and the number of listed documents left unread (the pages found
+    until then are still yielded); after ``max_urls`` page URLs, likewise. A site of indexes
+    of indexes therefore costs at most ``max_documents`` fetches and a few results, never
+    one per document of a tree that grows as w³.
     """
     pages: set[str] = set()
     visited: set[str] = set()
+    too_deep: list[str] = []
     stack = [(url, 0)]
     while stack:
         current, depth = stack.pop()
         if current in visited:
             continue
+        if len(visited) >= max_documents:
+            left = len({u for u, _ in stack} - visited) + 1
+            yield from _too_deep(too_deep, max_depth)
+            yield FetchResult.failed(
+                url,
+                f"stopped after {max_documents:,} sitemap/feed documents (max_documents): "
+                f"{left:,} more listed, not fetched",
+            )
+            return
         visited.add(current)
         listing = first if first is not None and current == url else _fetch_listing(current, fetcher)
         if isinstance(listing, FetchResult):
             yield listing
         elif listing.kind == "sitemapindex":
             if depth >= max_depth:
-                yield FetchResult.failed(
-                    current, f"sitemap index nested deeper than {max_depth} levels: not followed"
-                )
+                too_deep.append(current)
             else:
                 stack.extend((child, depth + 1) for child in reversed(listing.urls))
         else:
@@ -316,10 +349,21 @@ def expand(
                 if page in pages:
                     continue
                 if len(pages) >= max_urls:
+                    yield from _too_deep(too_deep, max_depth)
                     yield FetchResult.failed(current, f"stopped after {max_urls:,} URLs (max_urls)")
                     return
                 pages.add(page)
                 yield page
+    yield from _too_deep(too_deep, max_depth)
+
+
+def _too_deep(indexes: list[str], max_depth: int) -> Iterator[FetchResult]:
+    """One result for every index not followed for its depth: the first, and how many more."""
+    if indexes:
+        more = f" (and {len(indexes) - 1:,} more like it)" if len(indexes) > 1 else ""
+        yield FetchResult.failed(
+            indexes[0], f"sitemap index nested deeper than {max_depth} levels: not followed{more}"
+        )
 
 
 def _fetch_listing(url: str, fetcher: Fetcher) -> Listing | FetchResult:

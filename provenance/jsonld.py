@@ -3,6 +3,12 @@
 Parsed with :func:`json.loads` rather than a metadata library so that every field the
 attribution checks need (``creditText``, ``copyrightNotice``, ``isBasedOn``…) is kept;
 hand-written slips are repaired where cheap, and blocks still broken are skipped silently.
+
+Limits (issue 13: pages are written by those the tool checks): a block over 1 MB, or
+nested deeper than 64 arrays and objects, is skipped before it is parsed, and the page is
+analysed without it. The depth is counted by one linear scan over brackets outside strings,
+because ``json.loads`` recurses: a block nested 1,000 deep raised ``RecursionError`` and
+stopped the extraction of the whole page. Real JSON-LD nests 5 or 6 deep.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ _JSONLD_FIELDS = (
 
 _JSONLD_TYPE = re.compile(r"application/ld\+json", re.IGNORECASE)
 _JSONLD_DEPTH = 5  # nesting followed; real pages need 2 or 3, cycles must end
+_BLOCK_MAX = 1_000_000  # characters of one JSON-LD block; a longer block is skipped
+_NESTING_MAX = 64  # arrays and objects inside one another; a deeper block is skipped
+# A string (to its closing quote, or to the end: never scanned twice) or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?|[\[\]{}]')
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 _LINE_COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$|;\s*$")
@@ -85,20 +95,36 @@ def _jsonld_nodes(root: etree._Element) -> Iterator[dict]:
             yield from _flatten(data)
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of arrays and objects in ``text`` (brackets in strings do not count)."""
+    depth = deepest = 0
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _lenient_json(text: str) -> object | None:
-    """JSON, or JSON with the slips hand-written JSON-LD often has; None when still broken.
+    """JSON, or JSON with the slips hand-written JSON-LD often has; None when still broken
+    or over the limits (1 MB, 64 levels of nesting).
 
     Trailing commas and whole-line ``//`` comments are repaired; text after the first value
     is ignored.
     """
+    if len(text) > _BLOCK_MAX or _nesting(text) > _NESTING_MAX:
+        return None
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a guard, the scan above prevents it
         pass
     repaired = _TRAILING_COMMA.sub(r"\1", _LINE_COMMENT.sub("", text)).strip()
     try:
         return json.JSONDecoder(strict=False).raw_decode(repaired)[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         return None  # broken beyond repair: says nothing we can trust
 
 

@@ -25,15 +25,30 @@ from provenance.suppress import find_markers
 from provenance.text import normalize
 
 _FRONT = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# Every pattern below stops at the next opening of its own kind ("[", "<", the emphasis
+# character) rather than scanning on to the end of the line: a pattern that may run past
+# an opening is tried again from that opening, so a long line of openings that never close
+# ("[[[[…", "<a <a <a…", "*a *a *a…") took quadratic time, minutes for one 5 MB line.
+_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-_REF_USE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
-_HTML_A = re.compile(r"<a\s[^>]*href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
-_TAG = re.compile(r"<[^>\n]+>")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_REF_USE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
+# An anchor's text may hold other tags, never another anchor (invalid HTML): it ends at the
+# first </a>, and an <a> with no </a> before the next <a is no link.
+_HTML_A = re.compile(
+    r"<a\s[^<>]*?href=[\"']([^\"'<>]+)[\"'][^<>]*>((?:[^<]|<(?!a[\s>]|/a>))*+)</a>", re.I | re.S
+)
+_TAG = re.compile(r"<[^<>\n]+>")
 _BLOCK_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis, strikethrough and code spans, one pattern per delimiter character; a span holds
+# no delimiter of its own kind (a nested one goes on the next pass, see _strip_inline). A run
+# of backticks opens only from its start: tried from inside a long run it was quadratic too.
+_EMPHASIS = (
+    re.compile(r"(\*{1,3})(?=\S)([^*]+?)(?<=\S)\1"),
+    re.compile(r"(_{1,3})(?=\S)([^_]+?)(?<=\S)\1"),
+    re.compile(r"(~~)(?=\S)([^~]+?)(?<=\S)~~"),
+    re.compile(r"(?<!`)(`++)(?=\S)([^`]+?)(?<=\S)\1"),
+)
 _RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _KEY = re.compile(r"""^["']?([A-Za-z_][\w-]*)["']?\s*[:=]""")  # a top-level YAML or TOML key
@@ -59,20 +74,55 @@ _META_KEYS = {
 
 
 class FrontMatterError(ExtractionError):
-    """Front matter that is not valid YAML or TOML, or not a mapping."""
+    """Front matter that is not valid YAML or TOML, or not a mapping, or that uses YAML aliases."""
+
+
+ALIASES_REFUSED = "front matter uses YAML aliases (refused: a few of them can expand without limit)"
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases (``*name``) as soon as it meets one.
+
+    Safe loading builds no objects of the file's choosing, but it still expands aliases: nine
+    anchors of nine aliases each, a few hundred bytes, stand for 9**9 values, and reading the
+    title or author out of them takes minutes and gigabytes ("billion laughs" in YAML). Front
+    matter is a handful of keys written by hand; none needs an alias, so the first one makes
+    the page an input error, before anything is built. Anchors alone are harmless and pass.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise FrontMatterError(ALIASES_REFUSED)
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(raw: str) -> Any:
+    loader = _NoAliasLoader(raw)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
-    """Front matter as a dict, the body, and how many lines the front matter took."""
+    """Front matter as a dict, the body, and how many lines the front matter took.
+
+    Raises :class:`FrontMatterError` for front matter that is not a YAML or TOML mapping,
+    uses YAML aliases (see :class:`_NoAliasLoader`) or nests too deep for the parsers (both
+    recurse per level: a line of ``[`` would otherwise surface as a ``RecursionError``).
+    """
     m = _FRONT.match(text)
     if not m:
         return {}, text, 0
     fence, raw = m.group(1), m.group(2)
+    language = "YAML" if fence == "---" else "TOML"
     try:
-        data = yaml.safe_load(raw) if fence == "---" else tomllib.loads(raw)
+        data = _load_yaml(raw) if fence == "---" else tomllib.loads(raw)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         reason = str(exc).splitlines()[0]
-        raise FrontMatterError(f"bad {'YAML' if fence == '---' else 'TOML'} front matter: {reason}") from None
+        raise FrontMatterError(f"bad {language} front matter: {reason}") from None
+    except RecursionError:
+        raise FrontMatterError(f"bad {language} front matter: nested too deep") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -134,8 +184,29 @@ def _strip_inline(line: str, refs: dict[str, str], links: list[Link], number: in
     line = _TAG.sub("", line)
     line = _BLOCK_PREFIX.sub("", line)
     for _ in range(3):  # nested emphasis
-        line = _EMPHASIS.sub(lambda m: m.group(2), line)
+        for emphasis in _EMPHASIS:
+            line = emphasis.sub(lambda m: m.group(2), line)
     return line.replace("\\", "").strip()
+
+
+def _blank_comments(body: str) -> str:
+    """The body with each HTML comment replaced by its newlines (so later lines keep their numbers).
+
+    ``str.find`` rather than ``<!--.*?-->``: that regex rescans to the end of the text for
+    every comment left open, quadratic on a page of unterminated ``<!--``. An opening with no
+    end is left as text, as before: hiding the rest of the body would let one ``<!--`` hide
+    a copied story from the audit.
+    """
+    parts: list[str] = []
+    pos = 0
+    while (start := body.find("<!--", pos)) >= 0:
+        end = body.find("-->", start + 4)
+        if end < 0:
+            break
+        parts += [body[pos:start], "\n" * body.count("\n", start, end)]
+        pos = end + 3
+    parts.append(body[pos:])
+    return "".join(parts)
 
 
 def page_from_markdown(text: str, *, id: str, source: str, url: str | None = None) -> Page:
@@ -144,7 +215,7 @@ def page_from_markdown(text: str, *, id: str, source: str, url: str | None = Non
     if not body.strip():
         raise ExtractionError("empty: no text after the front matter")
     meta = _metadata(front)
-    body_lines = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), body).split("\n")
+    body_lines = _blank_comments(body).split("\n")
     refs = {}
     for raw in body_lines:
         if m := _REF_DEF.match(raw):

@@ -71,6 +71,9 @@ class Page:
     links: list[Link] = field(default_factory=list)
     jsonld: list[dict[str, object]] = field(default_factory=list)  # NewsArticle / Article objects
     suppressions: list[Suppression] = field(default_factory=list)  # inline "ignore" markers
+    # Text of the page's hidden elements that held words (display:none, font-size:0, white on
+    # white…), space-joined, at most 100,000 characters: what a copy may hide between its words.
+    hidden_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,23 @@ A run over thousands of pages must not stop at one bad file, so nothing raises o
 iterators: each input that cannot be read becomes an :class:`~provenance.model.InputError`
 with a one-line reason, and iteration goes on. This is plain ``os``/``json`` code: walking,
 sniffing and per-line JSONL errors are a few lines each and need no library.
+
+Inputs are untrusted, and each costs bounded time and memory:
+
+* Only regular files are read. A FIFO blocks for ever, ``/dev/zero`` never ends, a socket
+  cannot be read: each is an error ("not a regular file"), found by ``stat`` before anything
+  is opened (and checked again on the open file, which is opened non-blocking).
+* A file or standard input is read up to a size cap (``max_bytes``, by default the fetch cap
+  of :data:`~provenance.fetch.DEFAULT_MAX_BYTES`), never more than the cap and one byte; a
+  JSONL file may be any size, but each line is capped the same way.
+* No text that is not valid Unicode leaves this module: a JSONL record whose fields hold a
+  lone surrogate (``"\\ud800"``, valid JSON) is refused like a line of invalid UTF-8, and
+  one that slips in elsewhere (a JSON-LD or YAML escape, a file name that is not UTF-8) is
+  replaced by U+FFFD, since the database and every report would fail on it.
+
+Inline ``provenance: ignore`` markers stay on every page read, whatever its origin: whether
+one is honoured is the audit's decision (only in local files under the configuration's
+root, see :func:`provenance.audit.markers_honoured`), which reports the others.
 """
 
 from __future__ import annotations
@@ -13,15 +30,18 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, Literal
+from functools import cache
+from typing import Any, BinaryIO, Literal, TypeVar
 
 from provenance import feeds
 from provenance.extract import ExtractionError, decode, is_binary, page_from_html, page_from_text
-from provenance.fetch import Fetcher, FetchResult, decode_body
+from provenance.fetch import DEFAULT_MAX_BYTES, Fetcher, FetchResult, decode_body, human_size
 from provenance.markdown import page_from_markdown
 from provenance.model import InputError, Page
 
@@ -46,6 +66,14 @@ def needs_network(sources: Sequence[str]) -> bool:
 
 
 _STDIN = "-"
+# The most read from one file, from standard input or in one JSONL line: the fetch cap's
+# default (``--max-size``), so a page is refused at the same size whichever way it comes.
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES
+_SKIP_CHUNK = 1 << 20  # the rest of an overlong JSONL line is skipped this many bytes at a time
+_NONBLOCKING = getattr(os, "O_NONBLOCK", 0)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The fields of a JSONL record that become text of a page or story (see _page and _story).
+_RECORD_TEXT = ("id", "html", "text", "title", "url", "agency", "byline", "published", "dateline")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BINARY_HEAD = 65536  # bytes of a JSONL file checked for binary content
 _SNIFF_BYTES = 4096
@@ -89,48 +117,64 @@ class _Record:
     fetched_at: str | None = None  # when a URL was fetched (files: when they were read)
 
 
+class _Refused(Exception):
+    """A local input that is not read: not a regular file, or over the size cap."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 # --------------------------------------------------------------------------- public API
 
 
 def read_pages(
-    sources: Sequence[str], stdin: BinaryIO | None = None, fetcher: Fetcher | None = None
+    sources: Sequence[str],
+    stdin: BinaryIO | None = None,
+    fetcher: Fetcher | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[Page | InputError]:
     """Pages from files, directories, JSONL, ``-`` (standard input) and URLs, in order.
 
     A URL is fetched with ``fetcher``; a sitemap, sitemap index or feed (fetched, or a local
-    ``.xml``/``.rss``/``.atom`` file) stands for the pages it lists.
+    ``.xml``/``.rss``/``.atom`` file) stands for the pages it lists. ``max_bytes`` caps a
+    local file, standard input and a JSONL line (fetched bodies have the fetcher's cap).
     """
-    for item in _records(sources, stdin, fetcher=fetcher):
-        if isinstance(item, InputError):
-            yield item
-        else:
-            yield _page(item)
+    for item in _records(sources, stdin, fetcher=fetcher, max_bytes=max_bytes):
+        page = item if isinstance(item, InputError) else _page(item)
+        yield _valid_unicode(page) if isinstance(page, InputError) else page
 
 
 def read_stories(
-    sources: Sequence[str], agency: str | None = None, fetcher: Fetcher | None = None
+    sources: Sequence[str],
+    agency: str | None = None,
+    fetcher: Fetcher | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[StoryInput | InputError]:
     """Wire stories from JSONL, HTML, text or Markdown files, directories and URLs.
 
-    ``agency`` is the default for stories that do not name one.
+    ``agency`` is the default for stories that do not name one; ``max_bytes`` is as for
+    :func:`read_pages`.
     """
-    for item in _records(sources, None, stem_ids=True, fetcher=fetcher):
-        if isinstance(item, InputError):
-            yield item
-            continue
-        page = _page(item)
-        yield page if isinstance(page, InputError) else _story(item, page, agency)
+    for item in _records(sources, None, stem_ids=True, fetcher=fetcher, max_bytes=max_bytes):
+        page = item if isinstance(item, InputError) else _page(item)
+        yield _valid_unicode(page) if isinstance(page, InputError) else _story(item, page, agency)
 
 
 # --------------------------------------------------------------------------- records
 
 
 def _records(
-    sources: Sequence[str], stdin: BinaryIO | None, *, stem_ids: bool = False, fetcher: Fetcher | None = None
+    sources: Sequence[str],
+    stdin: BinaryIO | None,
+    *,
+    stem_ids: bool = False,
+    fetcher: Fetcher | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[_Record | InputError]:
     for source in sources:
         if source == _STDIN:
-            yield _stdin_record(stdin)
+            yield _stdin_record(stdin, max_bytes)
             continue
         if _URL.match(source):
             yield from _url_records(source, fetcher)
@@ -139,11 +183,11 @@ def _records(
             if isinstance(found, InputError):
                 yield found
             elif found.kind == "jsonl":
-                yield from _jsonl_records(found.path)
+                yield from _jsonl_records(found.path, max_bytes)
             elif found.kind == "listing":
-                yield from _listing_file_records(found.path, fetcher)
+                yield from _listing_file_records(found.path, fetcher, max_bytes)
             else:
-                yield _file_record(found, stem_ids)
+                yield _file_record(found, stem_ids, max_bytes)
 
 
 # --------------------------------------------------------------------------- URLs, sitemaps, feeds
@@ -172,12 +216,20 @@ def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[_Record | InputE
     yield _fetched_record(url, result)
 
 
-def _listing_file_records(path: str, fetcher: Fetcher | None) -> Iterator[_Record | InputError]:
-    """A sitemap or feed saved as a file: the pages it lists are fetched."""
+def _listing_file_records(
+    path: str, fetcher: Fetcher | None, max_bytes: int
+) -> Iterator[_Record | InputError]:
+    """A sitemap or feed saved as a file: the pages it lists are fetched.
+
+    A sitemap index saved as a file is followed like a fetched one (:func:`feeds.expand`, with
+    its depth and document caps): its entries are sitemaps, not pages.
+    """
     try:
-        with open(path, "rb") as f:
-            body = f.read()
-        listing = feeds.parse(body, None)
+        body = _read_file(path, max_bytes)
+        listing = feeds.parse(body, None, max_bytes=max_bytes)
+    except _Refused as exc:
+        yield InputError(path, path, exc.reason)
+        return
     except OSError as exc:
         yield InputError(path, path, f"unreadable: {_reason(exc)}")
         return
@@ -187,7 +239,7 @@ def _listing_file_records(path: str, fetcher: Fetcher | None) -> Iterator[_Recor
     if fetcher is None:
         yield InputError(path, path, "cannot fetch the pages it lists: network access is not enabled here")
         return
-    yield from _listed_records(path, iter(listing.urls), fetcher)
+    yield from _listed_records(path, feeds.expand(path, fetcher, first=listing), fetcher)
 
 
 def _listed_records(
@@ -238,21 +290,25 @@ def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "tex
     return "html" if _sniff(body) == "html" else "text"
 
 
-def _stdin_record(stdin: BinaryIO | None) -> _Record | InputError:
+def _stdin_record(stdin: BinaryIO | None, max_bytes: int) -> _Record | InputError:
+    """Standard input, whatever it is (a pipe is the usual case), read up to the cap."""
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:
         return InputError(_STDIN, _STDIN, "unreadable: no standard input")
     try:
-        data = stream.read()
+        data = _read_bounded(stream, max_bytes)
+    except _Refused as exc:
+        return InputError(_STDIN, _STDIN, exc.reason)
     except (OSError, ValueError) as exc:
         return InputError(_STDIN, _STDIN, f"unreadable: {_reason(exc)}")
     return _whole_record(_STDIN, _STDIN, data, "sniff")
 
 
-def _file_record(found: _Found, stem_ids: bool) -> _Record | InputError:
+def _file_record(found: _Found, stem_ids: bool, max_bytes: int) -> _Record | InputError:
     try:
-        with open(found.path, "rb") as f:
-            data = f.read()
+        data = _read_file(found.path, max_bytes)
+    except _Refused as exc:
+        return InputError(found.path, found.path, exc.reason)
     except OSError as exc:
         return InputError(found.path, found.path, f"unreadable: {_reason(exc)}")
     page_id = _stem(found.path) if stem_ids else found.path
@@ -278,6 +334,71 @@ def _sniff(data: bytes) -> Literal["html", "text"]:
     if _HTML_START.search(head) or _HTML_ANYWHERE.search(head[:1024]):
         return "html"
     return "text"
+
+
+# --------------------------------------------------------------------------- reading local files
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file; raises :class:`_Refused` if not.
+
+    ``stat`` first, so a FIFO is never opened (opening one waits for a writer) and a device
+    never sees an open; the open itself is non-blocking and checked again with ``fstat``, in
+    case the path was swapped in between. Raises ``OSError`` as ``open`` does.
+    """
+    _check_regular(os.stat(path).st_mode)
+    f = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115 - returned open, the caller closes it
+    try:
+        _check_regular(os.fstat(f.fileno()).st_mode)
+        os.set_blocking(f.fileno(), True)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | _NONBLOCKING)
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    what = next((name for test, name in _FILE_TYPES if test(mode)), "a special file")
+    raise _Refused(f"not a regular file ({what})")
+
+
+_FILE_TYPES = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def _read_file(path: str, max_bytes: int) -> bytes:
+    """A regular file's bytes, at most ``max_bytes`` (more is :class:`_Refused`, unread)."""
+    with _open_regular(path) as f:
+        if os.fstat(f.fileno()).st_size > max_bytes:
+            raise _Refused(_too_large(max_bytes))
+        return _read_bounded(f, max_bytes)  # the size may lie (/proc) or grow while read
+
+
+def _read_bounded(stream: BinaryIO, max_bytes: int) -> bytes:
+    """All of ``stream`` when it holds at most ``max_bytes``, reading at most one byte more."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= max_bytes and (part := stream.read(max_bytes + 1 - size)):
+        parts.append(part)
+        size += len(part)
+    if size > max_bytes:
+        raise _Refused(_too_large(max_bytes))
+    return b"".join(parts)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"too large: more than {human_size(max_bytes)}"
 
 
 # --------------------------------------------------------------------------- files and directories
@@ -336,23 +457,48 @@ def _reason(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- JSONL
 
 
-def _jsonl_records(path: str) -> Iterator[_Record | InputError]:
-    """One record a line, streamed; a bad line is one error and the next lines still count."""
+def _jsonl_records(path: str, max_bytes: int) -> Iterator[_Record | InputError]:
+    """One record a line, streamed; a bad line is one error and the next lines still count.
+
+    The file may be any size (a corpus export); a line over ``max_bytes`` is one error,
+    skipped without being held in memory.
+    """
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             if is_binary(f.read(_BINARY_HEAD)):
                 yield InputError(path, path, "binary file")
                 return
             f.seek(0)
-            yield from _jsonl_lines(path, f)
+            yield from _jsonl_lines(path, _bounded_lines(f, max_bytes), max_bytes)
+    except _Refused as exc:
+        yield InputError(path, path, exc.reason)
     except OSError as exc:
         yield InputError(path, path, f"unreadable: {_reason(exc)}")
 
 
-def _jsonl_lines(path: str, lines: Iterable[bytes]) -> Iterator[_Record | InputError]:
+def _bounded_lines(f: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
+    """The lines of ``f``; in place of a line longer than ``max_bytes``, its length (skipped)."""
+    while line := f.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        skipped = len(line)
+        while rest := f.readline(_SKIP_CHUNK):
+            skipped += len(rest)
+            if rest.endswith(b"\n"):
+                break
+        yield skipped
+
+
+def _jsonl_lines(path: str, lines: Iterable[bytes | int], max_bytes: int) -> Iterator[_Record | InputError]:
     found = False
     offset = 0
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, int):
+            found, offset = True, offset + line
+            where = f"{path}:{number}"
+            yield InputError(where, where, f"line {number}: {_too_large(max_bytes)}")
+            continue
         start, offset = offset, offset + len(line)
         if not line.strip():
             continue
@@ -375,12 +521,16 @@ def _jsonl_record(path: str, number: int, line: bytes, start: int) -> _Record | 
         fields = json.loads(text)
     except ValueError as exc:
         return InputError(where, where, f"line {number}: malformed JSON: {_json_reason(exc)}")
+    except RecursionError:  # [[[[… deeper than the parser's stack
+        return InputError(where, where, f"line {number}: malformed JSON: nested too deep")
     return _record_from_fields(where, number, fields)
 
 
 def _record_from_fields(where: str, number: int, fields: object) -> _Record | InputError:
     if not isinstance(fields, dict):
         return InputError(where, where, f"line {number}: expected a JSON object, got {type(fields).__name__}")
+    if invalid := _lone_surrogate(fields):
+        return InputError(where, where, f"line {number}: {invalid}")
     raw_id = fields.get("id")
     if raw_id is None or isinstance(raw_id, bool | dict | list) or not str(raw_id).strip():
         return InputError(where, where, f"line {number}: missing 'id'")
@@ -390,6 +540,19 @@ def _record_from_fields(where: str, number: int, fields: object) -> _Record | In
         if isinstance(content, str) and content.strip():
             return _Record(page_id, where, content, "html" if key == "html" else "text", fields)
     return InputError(page_id, where, f"line {number}: missing 'text' or 'html'", _opt(fields, "url"))
+
+
+def _lone_surrogate(fields: dict[str, Any]) -> str | None:
+    """Why the record is refused, when a field it is read for holds a lone surrogate.
+
+    ``"\\ud800"`` is valid JSON but no character: it cannot be stored, printed or written
+    as UTF-8. It is the JSON spelling of invalid UTF-8, which a line is refused for too.
+    """
+    for key in _RECORD_TEXT:
+        value = fields.get(key)
+        if isinstance(value, str) and (m := _SURROGATE.search(value)):
+            return f"'{key}' holds a lone surrogate (\\u{ord(m.group()):04x}), which is not valid Unicode"
+    return None
 
 
 def _shift_byte(message: str, start: int) -> str:
@@ -407,9 +570,16 @@ def _json_reason(exc: ValueError) -> str:
 
 
 def _page(record: _Record) -> Page | InputError:
+    """The page of a record, in valid Unicode.
+
+    Whatever reached the page's strings from an escape or a file name and is not valid
+    Unicode is replaced (see :func:`_valid_unicode`). A JSONL record's own fields were
+    checked before (:func:`_lone_surrogate`); the story fields :func:`_story` adds come from
+    those fields or from this page.
+    """
     url = _opt(record.fields, "url")
     try:
-        page = _extract(record, url)
+        page = _valid_unicode(_extract(record, url))
     except ExtractionError as exc:
         return InputError(record.id, record.source, str(exc), url)
     except Exception as exc:  # one odd input must never stop a run
@@ -445,6 +615,57 @@ def _story(record: _Record, page: Page, agency: str | None) -> StoryInput:
         published=_opt(fields, "published") or page.meta.get("published"),
         dateline=_opt(fields, "dateline") or page.meta.get("jsonld:dateline"),
     )
+
+
+_T = TypeVar("_T")
+
+
+def _valid_unicode(value: _T) -> _T:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (the same object
+    when there is none), through lists, tuples, dicts and dataclasses.
+
+    The last check before a page or an error leaves this module: a JSON-LD or YAML escape
+    (``\\ud800``) or a file name that is not UTF-8 (``os`` decodes its bytes to surrogates)
+    gives a string that the database and every report fail to encode, which would stop the
+    whole run. Recursive: JSON-LD nested past the stack raises ``RecursionError``, which
+    :func:`_page` reports like any failed extraction.
+    """
+    cleaned: _T = _without_surrogates(value)
+    return cleaned
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    kind = type(value)
+    if kind is list or kind is tuple:
+        items = [_without_surrogates(v) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        pairs = [(_without_surrogates(k), _without_surrogates(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    names = _field_names(kind)  # () for anything but a dataclass: numbers, None
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        if type(old) is str:  # most fields: checked here, without a call (pages have many lines)
+            if _SURROGATE.search(old):
+                changes[name] = _SURROGATE.sub("\ufffd", old)
+        elif old is not None and (new := _without_surrogates(old)) is not old:
+            changes[name] = new
+    return replace(value, **changes) if changes else value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a dataclass type (those its constructor takes); () for any other type."""
+    if not is_dataclass(kind):
+        return ()
+    return tuple(f.name for f in dataclass_fields(kind) if f.init)
 
 
 def _opt(fields: dict[str, Any], key: str) -> str | None:

@@ -32,7 +32,12 @@ from pathlib import Path, PurePath
 from provenance.model import Finding, PageResult, Suppression
 from provenance.packs import TOOL_RULES, UNKNOWN_RULE, UNUSED_SUPPRESSION, RulePack, rule_ids
 
-MARKER = re.compile(r"<!--\s*provenance:\s*ignore\s+(?P<rules>[A-Za-z0-9*][\w*,-]*)(?P<reason>.*?)-->", re.S)
+# The start of an inline marker, up to its first rule id; the end is the first "-->" after it
+# (see find_markers: a regex that also matched the end would rescan to the end of the page
+# for every marker left open, quadratic time on a page of unterminated openings).
+MARKER = re.compile(r"<!--\s*provenance:\s*ignore\s+(?=[A-Za-z0-9*])")
+_MARKER_RULES = re.compile(r"[\w*,-]*")
+_MARKER_END = "-->"
 # Version 2: pages keyed relative to the configuration's root (see page_key); each entry says
 # whether its page is a file. Version 1 (pages as given on the command line) is still read.
 BASELINE_VERSION = 2
@@ -47,12 +52,29 @@ _STDIN = "-"
 
 
 def find_markers(source: str) -> list[Suppression]:
-    """Inline markers in HTML or Markdown source, with the line each stands on."""
-    out = []
-    for m in MARKER.finditer(source):
-        rules = tuple(r.strip().upper() for r in m.group("rules").split(",") if r.strip())
-        line = source.count("\n", 0, m.start()) + 1
-        out.append(Suppression(rules, " ".join(m.group("reason").split()), line))
+    """Inline markers in HTML or Markdown source, with the line each stands on.
+
+    Linear in the size of the page, whatever it holds: each marker's end is looked for once
+    (``str.find``) and the next marker after that end, so the page is read about twice, not
+    once per marker. When a marker has no end, no later one can have one either and the
+    search stops: a page of 30,000 unterminated openings costs one scan, not 30,000. Lines
+    are counted from the previous marker on, not from the top of the page each time.
+    """
+    out: list[Suppression] = []
+    pos = counted = 0
+    line = 1
+    while m := MARKER.search(source, pos):
+        end = source.find(_MARKER_END, m.end())
+        if end < 0:
+            break
+        body = source[m.end() : end]
+        spec = _MARKER_RULES.match(body)
+        named = spec.group() if spec else ""
+        rules = tuple(r.strip().upper() for r in named.split(",") if r.strip())
+        line += source.count("\n", counted, m.start())
+        counted = m.start()
+        out.append(Suppression(rules, " ".join(body[len(named) :].split()), line))
+        pos = end + len(_MARKER_END)
     return out
 
 
@@ -280,17 +302,26 @@ def load_baseline(path: Path | None, root: Path, cwd: Path | None = None) -> Bas
     baseline = Baseline(root, here)
     if path is None or not path.exists():
         return baseline
-    data = json.loads(path.read_text(encoding="utf-8"))
-    version = data.get("version") if isinstance(data, dict) else None
+    data = _baseline_json(path)
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"{path}: not a provenance baseline: a JSON object was expected, not {_json_type(data)}"
+        )
+    version = data.get("version")
     if version not in _READABLE_VERSIONS:
         raise ValueError(
             f"{path}: not a provenance baseline this version reads (version {version!r}; "
             f"known: {', '.join(map(str, _READABLE_VERSIONS))})"
         )
-    for number, raw in enumerate(data.get("findings", []), start=1):
+    findings = data.get("findings", [])
+    if not isinstance(findings, list):
+        raise ValueError(f"{path}: 'findings' must be a list, not {_json_type(findings)}")
+    for number, raw in enumerate(findings, start=1):
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: finding {number} must be an object, not {_json_type(raw)}")
         try:
             page, rule, fp = str(raw["page"]), str(raw["rule"]), str(raw["fingerprint"])
-        except (KeyError, TypeError):
+        except KeyError:
             raise ValueError(f"{path}: finding {number} lacks page, rule or fingerprint") from None
         message = str(raw.get("message", ""))
         if version == 1:
@@ -299,6 +330,34 @@ def load_baseline(path: Path | None, root: Path, cwd: Path | None = None) -> Bas
             hashed = str(raw.get("hashed_page", ""))
             baseline.entries.append(BaselineEntry(page, rule, fp, message, bool(raw.get("file")), hashed))
     return baseline
+
+
+def _baseline_json(path: Path) -> object:
+    """The parsed file; anything that is not JSON text is a one-line ``ValueError``.
+
+    The command line reports a ``ValueError`` as "cannot read baseline: …", so every way the
+    file can be wrong (bytes that are not UTF-8, broken or absurdly nested JSON) is one.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a provenance baseline: JSON nested too deep") from None
+
+
+def _json_type(value: object) -> str:
+    """How JSON names the type of a parsed value ("a list", "a string", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    names = {str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _legacy_entry(page: str, rule: str, fp: str, message: str, root: Path, cwd: Path) -> BaselineEntry:
