@@ -35,6 +35,7 @@ the square of the depth), and SVG text and srcdoc documents as plain ``<div>``/`
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import itertools
 import re
@@ -389,7 +390,8 @@ class _DeepTreeBuilder(_Tokenizer):
         self.builder.data(data)
 
     def handle_comment(self, data: str) -> None:
-        self.builder.comment(data)
+        with contextlib.suppress(ValueError):  # lxml refuses "--"; kept only for its line breaks
+            self.builder.comment(data.replace("--", "- -").removesuffix("-"))
 
     def _to_body(self) -> None:
         if self.body is None:

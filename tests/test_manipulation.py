@@ -62,10 +62,6 @@ def test_lookalike_letters_still_match_and_are_named(
     assert rules == sorted(f["rule"] for f in original["findings"])  # the same verdict otherwise
 
 
-@pytest.mark.xfail(
-    reason="the HTML body extractor drops U+202E before normalize() can resolve the override (issue 13, open)",
-    strict=True,
-)
 def test_reversed_text_under_an_override_still_matches_and_is_named(
     original: dict,
     tmp_path: Path,
