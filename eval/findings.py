@@ -49,9 +49,11 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from provenance import store  # noqa: E402
 from provenance.audit import run_audit  # noqa: E402
 from provenance.corpus import add_stories  # noqa: E402
+from provenance.manipulation import HIDDEN_SHARE, MIN_HIDDEN_WORDS  # noqa: E402
 from provenance.model import Page, PageResult  # noqa: E402
 from provenance.packs import RulePack, load_packs  # noqa: E402
 from provenance.report import attribution_dict  # noqa: E402
+from provenance.text import tokens  # noqa: E402
 
 import datasets  # noqa: E402
 
@@ -384,6 +386,34 @@ def byline_lines(audited: dict[str, Audited], verbose: bool) -> list[str]:
     return out + (listed if verbose else [])
 
 
+def hidden_lines(audited: dict[str, Audited]) -> list[str]:
+    """How near real pages come to ``MANIPULATION``'s hidden-junk test (at least
+    ``MIN_HIDDEN_WORDS`` hidden words woven between visible ones, and ``HIDDEN_SHARE`` of the
+    visible words): its margin, for all hidden text and for the woven part."""
+    rows: list[tuple[float, float, int, str]] = []
+    for name, a in audited.items():
+        for pid, result in a.results.items():
+            page = result.page
+            if page is not None and page.hidden_text:
+                visible = max(1, len(tokens(page.text)))
+                hidden = len(tokens(page.hidden_text))
+                rows.append(
+                    (hidden / visible, page.hidden_woven / visible, page.hidden_woven, f"{name} {pid}")
+                )
+    if not rows:
+        return ["  pages with hidden text: 0"]
+    hidden_share = max(r[0] for r in rows)
+    any_over = sum(1 for r in rows if r[0] >= HIDDEN_SHARE)
+    _, woven_share, woven, where = max(rows, key=lambda r: (r[1], r[2]))
+    over = sum(1 for r in rows if r[1] >= HIDDEN_SHARE and r[2] >= MIN_HIDDEN_WORDS)
+    return [
+        f"  pages with hidden text: {len(rows)}, {any_over} of them hiding {HIDDEN_SHARE:.0%}+ of their "
+        f"visible words (largest share {hidden_share:.2f}); woven between visible words: "
+        f"{over} over MANIPULATION's test ({MIN_HIDDEN_WORDS}+ words, {HIDDEN_SHARE:.0%}+), "
+        f"largest {woven} words, share {woven_share:.2f} ({where})"
+    ]
+
+
 def _squeezed(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
 
@@ -460,6 +490,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         for key in stale:
             print(f"    stale label: {' | '.join(key)}")
     print("\n" + "\n".join(byline_lines(audited, args.verbose)))
+    print("\n".join(hidden_lines(audited)))
     if "wire-copies" in audited:
         checks = credit_checks(kept, audited["wire-copies"].results)
         print("\n" + "\n".join(credit_lines(checks, args.verbose)))

@@ -58,6 +58,13 @@ class Input:
     data: bytes
     note: str
 
+    @property
+    def records(self) -> int:
+        """Pages the input holds: one per non-blank line of a JSONL batch, else one."""
+        if self.suffix != ".jsonl":
+            return 1
+        return max(1, sum(1 for line in self.data.split(b"\n") if line.strip()))
+
 
 T = TypeVar("T")
 Build = Callable[[random.Random, int, Corpus, bool], Input]

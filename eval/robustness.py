@@ -42,6 +42,14 @@ How it is measured, and why:
   share of the parent's imported modules (the "baseline" printed) and the input's own
   generation (a few MB at most). An address-space limit (``--memory``) keeps a memory bomb
   from taking the machine down; hitting it shows as a MemoryError.
+* The bound is per page: a JSONL input is a batch of N pages (the largest holds 100,000
+  records), and its deadline is the bound plus ``PER_RECORD`` (2 ms) for each record, so a
+  batch passes only if it keeps up at least 500 pages a second.
+* Memory is judged per page against the issue's yardstick, peak RSS ≤ 10 × the page size +
+  a constant: the report prints the smallest constant that holds for every single-page
+  input (RSS above the idle baseline, less 10 × the input's size) and the input that sets
+  it. A batch keeps each page's result until the run ends, so its memory grows with its
+  records; batches are reported apart, as RSS per record.
 * The bound is kept by this process, not by an alarm inside the worker: a signal is handled
   between bytecodes, so a runaway regex or a libxml2 call would outlive ``SIGALRM``, and
   ``audit``'s own per-page budget (``provenance.budget``) replaces any alarm the worker sets.
@@ -84,6 +92,8 @@ DATA = ROOT.parent / "shared" / "data"
 import hostile  # noqa: E402  (eval/ is not a package)
 
 GENERATION_BOUND = 120.0  # seconds a worker may take to build its input before the run starts
+PER_RECORD = 0.002  # seconds added to the bound for each record of a batch (JSONL) input
+PAGE_MEMORY_FACTOR = 10  # the issue's yardstick: peak RSS ≤ 10 × the page size + a constant
 QUICK_PAGES = 5  # pages per corpus under --quick
 
 
@@ -105,6 +115,7 @@ class Outcome:
     seconds: float = 0.0
     rss_kb: int = 0
     size: int = 0
+    records: int = 1
     note: str = ""
     detail: str = ""
     caught: list[str] = field(default_factory=list)
@@ -216,12 +227,12 @@ def _work(task: Task, workdir: Path, ctx: _Context, fd: int) -> None:
         item = hostile.generate(task.cls, task.seed, ctx.corpus)
         path = workdir / f"input{item.suffix}"
         path.write_bytes(item.data)
-        result.update(size=len(item.data), note=item.note)
+        result.update(size=len(item.data), note=item.note, records=item.records)
         argv = _argv(task.command, path, workdir, ctx)
         from provenance.cli import main
 
         err = io.StringIO()
-        os.write(fd, b"S")
+        os.write(fd, b"S%d" % item.records)  # the start, and the pages its deadline counts
         start = time.perf_counter()
         try:
             with (
@@ -281,18 +292,20 @@ def _finish(run: _Running, killed: bool, bound: float) -> Outcome:
         float(report.get("seconds", 0.0)),
         usage.ru_maxrss,
         int(report.get("size", 0)),
+        int(report.get("records", 1)),
         str(report.get("note", "")),
         str(report.get("detail", "")),
         list(report.get("caught", [])),
     )
     if killed:
-        outcome.status, outcome.seconds = "timeout", bound
-        outcome.detail = "still running at the bound" if head else "still building its input"
-        outcome.size, outcome.note = _describe(run.task)
+        outcome.status = "timeout"
+        outcome.seconds = run.deadline - run.started if run.started is not None else bound
+        outcome.detail = "still running at its deadline" if head else "still building its input"
+        outcome.size, outcome.records, outcome.note = _describe(run.task)
     elif not tail:
         name = signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else "no report"
         outcome.status, outcome.detail = "crash", f"worker died: {name}"
-        outcome.size, outcome.note = _describe(run.task)
+        outcome.size, outcome.records, outcome.note = _describe(run.task)
     return outcome
 
 
@@ -300,11 +313,11 @@ _CORPUS: hostile.Corpus | None = None
 _PAGE_NAMES: list[str] = []  # the real page behind each seed of the page classes
 
 
-def _describe(task: Task) -> tuple[int, str]:
-    """Size and variant of an input whose worker never reported (rebuilt here)."""
+def _describe(task: Task) -> tuple[int, int, str]:
+    """Size, records and variant of an input whose worker never reported (rebuilt here)."""
     assert _CORPUS is not None
     item = hostile.generate(task.cls, task.seed, _CORPUS)
-    return len(item.data), item.note
+    return len(item.data), item.records, item.note
 
 
 def _run_all(
@@ -336,9 +349,10 @@ def _run_all(
         for key, _ in selector.select(wait):
             run = running[key.fd]
             chunk = os.read(run.fd, 1 << 16)
-            if chunk and not run.buffer:  # the start signal: the bound counts from here
+            if chunk and not run.buffer:  # the start signal: the deadline counts from here
+                records = int(chunk[1:].partition(b"\n")[0] or b"1")
                 run.started = time.monotonic()
-                run.deadline = run.started + bound
+                run.deadline = run.started + bound + PER_RECORD * (records if records > 1 else 0)
             run.buffer += chunk
             if not chunk:
                 done.append((run, False))
@@ -407,7 +421,8 @@ def _report(outcomes: list[Outcome], args: argparse.Namespace, baseline_kb: int,
         by_class[o.task.cls.name].append(o)
     print(
         f"provenance under hostile inputs: {len(outcomes):,} runs in {len(by_class)} classes, "
-        f"bound {args.bound:g} s per input, {args.workers} workers, {wall:.0f} s"
+        f"bound {args.bound:g} s per page (+ {PER_RECORD * 1000:g} ms per record of a batch), "
+        f"{args.workers} workers, {wall:.0f} s"
     )
     print(
         "  one forked worker per input; time: its main() call; memory: its peak RSS (wait4 ru_maxrss), "
@@ -434,6 +449,7 @@ def _report(outcomes: list[Outcome], args: argparse.Namespace, baseline_kb: int,
     crashes = [o for o in outcomes if o.status == "crash"]
     timeouts = [o for o in outcomes if o.status == "timeout"]
     print(f"  crashes: {len(crashes)}, timeouts: {len(timeouts)} (expected: 0 and 0)")
+    _memory_report(outcomes, baseline_kb)
 
     def line(o: Outcome) -> str:
         page = f"{_PAGE_NAMES[o.task.seed % len(_PAGE_NAMES)]}, " if o.task.cls.count is None else ""
@@ -465,6 +481,28 @@ def _report(outcomes: list[Outcome], args: argparse.Namespace, baseline_kb: int,
     if crashes or timeouts:
         print("  reproduce one: python eval/robustness.py --classes CLASS --seed SEED --keep DIR")
     return 1 if crashes or timeouts else 0
+
+
+def _memory_report(outcomes: list[Outcome], baseline_kb: int) -> None:
+    """The constant C for which peak RSS − baseline ≤ 10 × size + C holds on every single-page
+    input, the input that sets it, and batches' memory per record."""
+    pages = [o for o in outcomes if o.records == 1 and o.status != "timeout"]
+    if pages:
+        worst = max(pages, key=lambda o: o.rss_kb - baseline_kb - PAGE_MEMORY_FACTOR * o.size / 1024)
+        constant = (worst.rss_kb - baseline_kb) / 1024 - PAGE_MEMORY_FACTOR * worst.size / 2**20
+        print(
+            f"  memory per page: peak RSS − baseline ≤ {PAGE_MEMORY_FACTOR} × size + {max(constant, 0):,.0f} MB "
+            f"on all {len(pages):,} single-page inputs; set by {worst.task.cls.name} seed {worst.task.seed} "
+            f"({worst.note}, {worst.size:,} bytes, {_mb(worst.rss_kb)} MB)"
+        )
+    batches = [o for o in outcomes if o.records > 1]
+    if batches:
+        worst = max(batches, key=lambda o: o.rss_kb)
+        print(
+            f"  batches: {len(batches):,} JSONL inputs of 2 to {max(o.records for o in batches):,} records; "
+            f"most memory {_mb(worst.rss_kb)} MB for {worst.records:,} records "
+            f"({(worst.rss_kb - baseline_kb) / worst.records:,.1f} KB per record above the baseline)"
+        )
 
 
 def _keep(outcomes: list[Outcome], corpus: hostile.Corpus, folder: Path, everything: bool) -> None:

@@ -26,7 +26,7 @@ from provenance.model import Finding, InputError, Match, Page, PageResult, Story
 from provenance.packs import IGNORED_MARKER, RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
-from provenance.sources import read_pages
+from provenance.sources import MAX_FILE_BYTES, read_pages
 from provenance.suppress import Baseline, apply_markers, known_rules, marker_findings
 
 DEFAULT = Config()
@@ -120,6 +120,7 @@ def run_audit(
     baseline: Baseline | None = None,
     save: bool = True,
     marker_root: Path | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
@@ -128,13 +129,14 @@ def run_audit(
     ``save=False`` reads the corpus and writes nothing (the report's run id is 0): a CI job
     with read-only credentials. Inline markers are the publisher's own: they are honoured only
     in local files under ``marker_root`` (the configuration's directory; None: nowhere), and
-    reported where they are not (:func:`markers_honoured`).
+    reported where they are not (:func:`markers_honoured`). ``max_bytes`` caps a local file,
+    standard input and a JSONL line (fetched bodies have the fetcher's cap).
     """
     run_id, started = (
         (store.start_run(factory, "audit", arguments, __version__).id, None) if save else (0, store.now())
     )
     results: list[PageResult] = []
-    for item in _results(factory, sources, packs, stdin, fetcher, config, marker_root):
+    for item in _results(factory, sources, packs, stdin, fetcher, config, marker_root, max_bytes):
         if baseline is not None:
             stale = baseline.apply(item)  # marks the known findings first
             item.findings = [*item.findings, *config.adjust(stale)]
@@ -164,8 +166,9 @@ def _results(
     fetcher: Fetcher | None,
     config: Config,
     marker_root: Path | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[PageResult]:
-    for item in read_pages(sources, stdin=stdin, fetcher=fetcher):
+    for item in read_pages(sources, stdin=stdin, fetcher=fetcher, max_bytes=max_bytes):
         if config.ignores(item.source):
             continue
         if isinstance(item, InputError):

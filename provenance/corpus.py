@@ -30,7 +30,7 @@ from provenance.index import BlockPlan, MemoryIndex
 from provenance.match import same_story
 from provenance.model import InputError, Story, TextLine
 from provenance.packs import RulePack, UnknownName, resolve_agency
-from provenance.sources import StoryInput, read_stories
+from provenance.sources import MAX_FILE_BYTES, StoryInput, read_stories
 
 # Stories per transaction: enough for the bulk statements to pay off, few enough that the
 # write lock is held briefly and a batch's rows take a few megabytes.
@@ -241,6 +241,7 @@ def add_stories(
     on_item: Callable[[Story | InputError], None] | None = None,
     fetcher: Fetcher | None = None,
     jobs: int = 1,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> CorpusResult:
     """Read, fingerprint and store every story of ``sources``; ``on_item`` hears of each one read.
 
@@ -249,10 +250,12 @@ def add_stories(
     ``jobs`` > 1, a long input is prepared (:func:`prepare`) by that many worker processes
     while this one reads and writes (see :func:`prepared`); like any ``spawn`` pool, that
     needs a script calling it to guard its entry point (``if __name__ == "__main__"``).
+    ``max_bytes`` caps a local file and a JSONL line.
     """
     result = CorpusResult()
     batch: list[Prepared] = []
-    for ready in prepared(read_stories(sources, agency=agency, fetcher=fetcher), packs, jobs):
+    stories = read_stories(sources, agency=agency, fetcher=fetcher, max_bytes=max_bytes)
+    for ready in prepared(stories, packs, jobs):
         if isinstance(ready, InputError):
             result.errors.append(ready)
         else:

@@ -19,10 +19,11 @@ from typing import Any
 
 import yaml
 
-from provenance.extract import ExtractionError
+from provenance.extract import ExtractionError, refuse_oversized
+from provenance.limits import nfkc_size
 from provenance.model import Link, Page, TextLine
 from provenance.suppress import find_markers
-from provenance.text import normalize
+from provenance.text import normalize, reversed_runs
 
 _FRONT = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
 # Every pattern below stops at the next opening of its own kind ("[", "<", the emphasis
@@ -96,6 +97,11 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Dates stay as written ("2024-03-01T09:00:00Z", what a page's own date looks like elsewhere):
+# built into datetime objects they lose their form, and a year 0 or 10000 raised ValueError.
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def _load_yaml(raw: str) -> Any:
     loader = _NoAliasLoader(raw)
     try:
@@ -118,11 +124,15 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     language = "YAML" if fence == "---" else "TOML"
     try:
         data = _load_yaml(raw) if fence == "---" else tomllib.loads(raw)
+    except FrontMatterError:
+        raise  # said already (aliases)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         reason = str(exc).splitlines()[0]
         raise FrontMatterError(f"bad {language} front matter: {reason}") from None
     except RecursionError:
         raise FrontMatterError(f"bad {language} front matter: nested too deep") from None
+    except (ValueError, OverflowError) as exc:  # a value its constructor refuses
+        raise FrontMatterError(f"bad {language} front matter: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -211,11 +221,14 @@ def _blank_comments(body: str) -> str:
 
 def page_from_markdown(text: str, *, id: str, source: str, url: str | None = None) -> Page:
     """A Markdown page: body with its source lines, front matter as metadata."""
+    refuse_oversized(chars=len(text))
+    refuse_oversized(chars=nfkc_size(text))
     front, body, offset = split_front_matter(text)
     if not body.strip():
         raise ExtractionError("empty: no text after the front matter")
     meta = _metadata(front)
     body_lines = _blank_comments(body).split("\n")
+    refuse_oversized(lines=sum(1 for raw in body_lines if raw.strip()))
     refs = {}
     for raw in body_lines:
         if m := _REF_DEF.match(raw):
@@ -259,4 +272,5 @@ def page_from_markdown(text: str, *, id: str, source: str, url: str | None = Non
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         links=links,
         suppressions=find_markers(text),
+        reversed_text=reversed_runs(body),
     )

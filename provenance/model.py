@@ -74,6 +74,16 @@ class Page:
     # Text of the page's hidden elements that held words (display:none, font-size:0, white on
     # white…), space-joined, at most 100,000 characters: what a copy may hide between its words.
     hidden_text: str = ""
+    # How many of those words were hidden between visible words (junk woven into the text),
+    # not in a hidden block of their own (menus, dialogs, templates): the manipulation's sign.
+    hidden_woven: int = 0
+    # Visible text stored reversed under a right-to-left override (U+202E), put back in
+    # reading order by normalising: how a copy hides from matching while it looks unchanged.
+    reversed_text: bool = False
+    # How the page is built where builds hide text from checkers: "depth" (the deepest
+    # element), "srcdoc_words" and "svg_words" (visible words inside <iframe srcdoc>
+    # documents and SVG text). HTML pages only.
+    layout: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

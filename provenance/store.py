@@ -282,11 +282,15 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     before the first INSERT (which left reads outside any transaction). Foreign keys are
     off by default in SQLite; WAL lets readers go on while one writer writes; the busy
     timeout makes a second writer wait for the lock instead of failing at once.
+    ``synchronous=NORMAL`` is SQLite's advice for WAL: a commit survives the process being
+    killed (kill -9 mid-audit loses nothing), only a power cut may lose the last ones, and
+    each page's commit no longer waits for the disk (a 30,000-page batch: 19 s → 13 s).
     """
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     _switch_to_wal(cursor)
     cursor.close()
 

@@ -57,10 +57,26 @@ _QUOTES = str.maketrans(
         "\u2067": "",
         "\u2068": "",
         "\u2069": "",
+        "\u202d": "",  # LEFT-TO-RIGHT OVERRIDE: left-to-right text reads as stored
+        "\u2061": "",  # invisible function application, times, separator, plus
+        "\u2062": "",
+        "\u2063": "",
+        "\u2064": "",
+        "\u180e": "",  # Mongolian vowel separator (a zero-width space in older Unicode)
+        "\u034f": "",  # combining grapheme joiner
+        "\U000e0001": "",  # language tag
+        **{chr(c): "" for c in range(0xE0020, 0xE0080)},  # tag characters
     }
 )
 OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows is shown reversed, up to U+202C or the line end
 _OVERRIDDEN = re.compile("\u202e([^\u202c\n]*)\u202c?")
+# An override with a word character under it; the class stops at the next override, so that
+# a line of overrides and no words is scanned once, not once per override.
+_REVERSED_RUN = re.compile("\u202e[^\u202c\u202e\n\\w]*\\w")
+# Unicode's stream-safe text format (UAX #15): at most 30 combining marks in a row. NFKC sorts
+# a run of marks in time growing with its square (100,000 marks on one letter: seconds per
+# call); no script needs more than a few, so a longer run is cut to 30 before normalising.
+_MAX_MARKS = 30
 
 # Letters of other scripts that look like Latin ones (from Unicode TR39's confusables, the
 # Cyrillic and Greek ones copiers use): folded in tokens, so "thе" with a Cyrillic е matches
@@ -92,16 +108,38 @@ def normalize(text: str) -> str:
     """NFKC, straight quotes, ASCII dashes, single spaces, paragraphs split by one blank line.
 
     Invisible formatting characters go (zero-width spaces and joiners, soft hyphens, bidi
-    embeddings); text under a right-to-left override is put back in the order a reader sees
-    it, the override kept in front of it as a trace (it is no word character).
+    embeddings and overrides, tag characters); text under a right-to-left override is put
+    back in the order a reader sees it (:func:`reversed_runs` tells whether there was any).
+    Runs of more than 30 combining marks are cut to 30 (:func:`stream_safe`). Idempotent:
+    normalised text is its own normal form.
     """
     if not text.isascii():  # NFKC and the quote table change no ASCII character
         if OVERRIDE in text:
-            text = _OVERRIDDEN.sub(lambda m: OVERRIDE + m.group(1)[::-1], text)
-        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+            text = _OVERRIDDEN.sub(lambda m: m.group(1)[::-1], text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", stream_safe(text))
+        text = text.translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def reversed_runs(text: str) -> bool:
+    """Whether raw ``text`` holds words under a right-to-left override (before normalising)."""
+    return OVERRIDE in text and _REVERSED_RUN.search(text) is not None
+
+
+def stream_safe(text: str) -> str:
+    """``text`` with every run of more than 30 combining marks cut to its first 30."""
+    return _marks_run().sub(lambda m: m.group()[:_MAX_MARKS], text)
+
+
+@cache
+def _marks_run() -> re.Pattern[str]:
+    """Runs of more than 30 combining marks (characters of a non-zero canonical combining
+    class; none lies outside U+0300..U+1EFFF), built once, on the first text that needs it."""
+    marks = "".join(chr(c) for c in range(0x300, 0x1F000) if unicodedata.combining(chr(c)))
+    return re.compile(f"[{re.escape(marks)}]{{{_MAX_MARKS + 1},}}")
 
 
 @cache

@@ -1495,21 +1495,25 @@ def _clipped_text(text: etree._Element, box: tuple[float, float, float], paints:
 
 
 class _Found:
-    """Hidden text that held words, in document order, up to a cap."""
+    """Hidden text that held words, in document order, up to a cap; and how many of its words
+    were woven into running text (see :func:`_between_words`)."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
         self.parts: list[str] = []
         self.size = 0
+        self.woven = 0
 
     @property
     def room(self) -> int:
         return self.cap - self.size
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, el: etree._Element) -> None:
         if self.room > 0 and _WORD_CHAR.search(text):
             self.parts.append(text[: self.room])
             self.size += len(self.parts[-1]) + 1
+            if _between_words(el):
+                self.woven += len(self.parts[-1].split())
 
     def text(self) -> str:
         return " ".join(self.parts)[: self.cap]
@@ -1536,6 +1540,20 @@ def _subtree_words(el: etree._Element, limit: int) -> str:
                 stack.append(child.tail)
             stack.append(child)
     return one_line(" ".join(parts))[:limit]
+
+
+def _between_words(el: etree._Element) -> bool:
+    """Whether ``el`` sits inside running text, words right before and right after it: how
+    junk is woven between a copy's words. A hidden menu, dialog or block has none around it
+    (80 of 1,076 real pages hide text, up to 2.4 times their visible words; at most 24 words
+    of it, 3 % of the visible ones, sat between words: ``python eval/findings.py``)."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    before, after = el.getprevious(), el.getnext()
+    ahead = el.tail if el.tail and el.tail.strip() else (after.text if after is not None else None)
+    behind = (before.tail or before.text) if before is not None else parent.text
+    return bool(ahead and behind and _WORD_CHAR.search(ahead) and _WORD_CHAR.search(behind))
 
 
 def _own_words(el: etree._Element) -> str:
@@ -1604,6 +1622,7 @@ class Landmarks:
         self.inside: dict[etree._Element, Where] = {}  # the context of an element's content
         self.wraps = _ContentProbe(root)
         self.hidden_text = ""
+        self.hidden_woven = 0  # words of hidden_text that sat between visible words
         self.depth = 0
         if read:
             self._read()
@@ -1637,11 +1656,11 @@ class Landmarks:
                 self.hidden.add(el)
                 self.unseen.append(el)
                 if found.room > 0:
-                    found.add(_subtree_words(el, found.room))
+                    found.add(_subtree_words(el, found.room), el)
                 continue
             if muted:
                 self.muted.add(el)
-                found.add(_own_words(el))
+                found.add(_own_words(el), el)
             if tag == "iframe" and inner == HTML:  # a grafted srcdoc: a document with its own styles
                 sheet = _Sheet.of(el)
                 paints, muted = sheet.base, False
@@ -1655,6 +1674,7 @@ class Landmarks:
                 if isinstance(child.tag, str)
             )
         self.hidden_text = found.text()
+        self.hidden_woven = found.woven
 
     def gone(self, el: etree._Element) -> bool:
         """Whether ``el`` or one of its ancestors is hidden."""

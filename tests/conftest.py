@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 from sqlalchemy.engine import URL
 
 from provenance import store
+from provenance.fetch import Fetcher, FetchOptions
 from provenance.packs import RulePack, load_packs
 
 try:
@@ -145,3 +147,24 @@ def site(tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> Pat
     shutil.copytree(SEEDS / "pages", tmp_path / "site")
     assert run_cli(capsys, "corpus", "add", str(SEEDS / "wire"), "--db", db_url)[0] == 0
     return tmp_path / "site"
+
+
+# --------------------------------------------------------------------------- the web, mocked
+
+SITE = "https://news.example"  # a public site (its address is resolved to a public one below)
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    """Mocked HTTP where ``SITE`` has no robots.txt (test_fetch.py has its own, without it)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(f"{SITE}/robots.txt", status=404)
+        yield mock
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    """A fetcher without delays that resolves every host to a public address."""
+    f = Fetcher(FetchOptions(host_delay=0), resolver=lambda host: ["93.184.216.34"], sleep=lambda s: None)
+    yield f
+    f.close()

@@ -13,20 +13,18 @@ import codecs
 import gzip
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import responses
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, SITE, run_cli
 
 from provenance import fetch
 from provenance.feeds import sniff
-from provenance.fetch import Fetcher, FetchOptions
+from provenance.fetch import Fetcher
 from provenance.model import InputError, Page
 from provenance.sources import read_pages
 
-SITE = "https://news.example"
 PAGE_A = f"{SITE}/a"
 PAGE_B = f"{SITE}/b"
 ITEMS = [PAGE_A, PAGE_B]
@@ -70,20 +68,6 @@ INDEX = f"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemap><loc>{SITE}/child-sitemap</loc></sitemap>
 </sitemapindex>""".encode()
 LISTINGS = {"rss2": RSS2, "rss1": RSS1, "atom": ATOM, "urlset": URLSET, "sitemapindex": INDEX}
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(f"{SITE}/robots.txt", status=404)
-        yield mock
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    f = Fetcher(FetchOptions(host_delay=0), resolver=lambda host: ["93.184.216.34"], sleep=lambda s: None)
-    yield f
-    f.close()
 
 
 def serve(rsps: responses.RequestsMock, path: str, body: Any, content_type: str) -> None:

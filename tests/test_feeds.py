@@ -7,17 +7,16 @@ documents are built here. HTTP goes through `responses`, DNS through an injected
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import responses
+from conftest import SITE
 
 from provenance.feeds import REFUSED_ENTITIES, FeedError, Listing, expand, parse, sniff
 from provenance.fetch import Fetcher, FetchOptions, FetchResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-SITE = "https://news.example"
 
 
 def fixture(name: str) -> bytes:
@@ -173,20 +172,6 @@ def test_not_a_feed(body):
 
 
 # --------------------------------------------------------------------------- expand
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(f"{SITE}/robots.txt", status=404)
-        yield mock
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    f = Fetcher(FetchOptions(host_delay=0), resolver=lambda host: ["93.184.216.34"], sleep=lambda s: None)
-    yield f
-    f.close()
 
 
 def xml(rsps: responses.RequestsMock, path: str, body: bytes, content_type: str = "application/xml") -> None:

@@ -84,3 +84,76 @@ def test_invisible_characters_inside_words_do_not_split_them() -> None:
 
 def test_a_russian_word_is_not_a_mixed_one() -> None:
     assert not mixed_script("Москва") and mixed_script("Mоscow")
+
+
+# --------------------------------------------------------------------------- hidden, buried, framed
+
+JUNK = ["amber", "quartz", "violet", "harbor", "meadow", "cinder", "falcon", "granite"]
+
+
+def _woven_junk(html: str) -> str:
+    """Two junk words hidden by the page's stylesheet between every visible word of the story."""
+
+    def weave(m: re.Match[str]) -> str:
+        words = m.group(2).split(" ")
+        woven = [
+            f'{w} <span class="kx">{JUNK[i % 8]} {JUNK[(i + 3) % 8]}</span>' for i, w in enumerate(words)
+        ]
+        return m.group(1) + " ".join(woven) + m.group(3)
+
+    html = re.sub(r"(<p>)([^<]+)(</p>)", weave, html)
+    return html.replace("</head>", "<style>.kx { display: none }</style></head>")
+
+
+def _buried(html: str) -> str:
+    """The article wrapped in 300 nested elements."""
+    return html.replace("<article>", "<div>" * 300 + "<article>").replace(
+        "</article>", "</article>" + "</div>" * 300
+    )
+
+
+def _framed(html: str) -> str:
+    """The article moved into an ``<iframe srcdoc>`` document."""
+    start, end = html.index("<article>"), html.index("</article>") + len("</article>")
+    inner = html[start:end].replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return html[:start] + f'<iframe srcdoc="{inner}"></iframe>' + html[end:]
+
+
+@pytest.mark.parametrize(
+    ("variant", "named"),
+    [
+        (_woven_junk, "hidden words woven into"),
+        (_buried, "content nested"),
+        (_framed, "inside an iframe srcdoc document"),
+    ],
+    ids=["hidden-junk", "deep-nesting", "iframe-srcdoc"],
+)
+def test_a_copy_hidden_buried_or_framed_still_matches_and_is_named(
+    variant,  # type: ignore[no-untyped-def]
+    named: str,
+    original: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+    corpus_db: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document = _audit(tmp_path, variant(SEED.read_text(encoding="utf-8")), corpus_db, capsys)
+    assert document["match"]["story_id"] == original["match"]["story_id"]
+    (finding,) = [f for f in document["findings"] if f["rule"] == "MANIPULATION"]
+    assert finding["severity"] == "error" and named in finding["message"], finding["message"]
+
+
+def test_hidden_blocks_of_a_real_page_are_no_manipulation(
+    original: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+    corpus_db: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Menus, dialogs and templates a page hides are blocks of their own, however long."""
+    menu = "<ul>" + "".join(f"<li>Section {w} news and more {w} stories</li>" for w in JUNK * 20) + "</ul>"
+    html = SEED.read_text(encoding="utf-8").replace(
+        "<main>",
+        f'<div style="display:none" class="mega-menu">{menu}</div><dialog><p>{" ".join(JUNK * 40)}</p></dialog><main>',
+    )
+    document = _audit(tmp_path, html, corpus_db, capsys)
+    assert document["match"]["story_id"] == original["match"]["story_id"]
+    assert "MANIPULATION" not in {f["rule"] for f in document["findings"]}

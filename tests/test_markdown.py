@@ -80,3 +80,9 @@ def test_no_front_matter_is_plain_markdown() -> None:
 def test_bad_front_matter_or_empty_body_is_an_extraction_error(bad: str) -> None:
     with pytest.raises(ExtractionError):
         page_from_markdown(bad, id="p", source="p.md")
+
+
+def test_front_matter_dates_are_kept_as_written_whatever_the_year() -> None:
+    for written in ("0000-01-01", "2024-03-01T09:00:00Z", "10000-01-01"):
+        page = page_from_markdown(f"---\ndate: {written}\n---\n\nThe story.\n", id="p", source="p.md")
+        assert page.meta["published"] == written

@@ -106,6 +106,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             stdin=sys.stdin.buffer,
             on_result=on_result,
             fetcher=fetcher,
+            max_bytes=common.max_bytes(args),
             config=settings,
             baseline=known,
             save=not args.no_save,

@@ -85,7 +85,11 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
         help="allow loopback, private and link-local addresses (local testing only)",
     )
     group.add_argument(
-        "--max-size", type=_positive, default=5.0, metavar="MB", help="largest body fetched (default 5)"
+        "--max-size",
+        type=_positive,
+        default=5.0,
+        metavar="MB",
+        help="largest page read: a fetched body, a local file, standard input or a JSONL line (default 5)",
     )
     group.add_argument(
         "--timeout", type=_positive, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
@@ -201,6 +205,11 @@ def sources(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[s
     return found
 
 
+def max_bytes(args: argparse.Namespace) -> int:
+    """``--max-size`` in bytes: the cap of every page read, fetched or local."""
+    return int(args.max_size * 1024 * 1024)
+
+
 @contextmanager
 def fetcher(
     args: argparse.Namespace, sources: Sequence[str], factory: sessionmaker[Session] | None
@@ -211,7 +220,7 @@ def fetcher(
         return
     options = FetchOptions(
         read_timeout=args.timeout,
-        max_bytes=int(args.max_size * 1024 * 1024),
+        max_bytes=max_bytes(args),
         host_delay=args.host_delay,
         respect_robots=not args.ignore_robots,
         allow_private=args.allow_private,

@@ -83,6 +83,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             on_item=on_item,
             fetcher=fetcher,
             jobs=args.jobs or default_jobs(),
+            max_bytes=common.max_bytes(args),
         )
     if not args.quiet:
         print(

@@ -30,7 +30,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     documents = []
     errors = 0
     with common.fetcher(args, sources, None) as fetcher:
-        for item in read_pages(sources, stdin=sys.stdin.buffer, fetcher=fetcher):
+        for item in read_pages(
+            sources, stdin=sys.stdin.buffer, fetcher=fetcher, max_bytes=common.max_bytes(args)
+        ):
             if isinstance(item, InputError):
                 errors += 1
                 common.error(item.source, item.error)
