@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -79,8 +80,8 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
     input an error, with the valid agencies and the closest one.
     """
     page = item.page
-    named = None
-    if item.agency:
+    named = _wire_agency(item, packs)
+    if item.agency and not named:
         try:
             named = resolve_agency(item.agency, packs)
         except UnknownName as exc:
@@ -91,7 +92,7 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
     attribution = detect(lines, page.meta, packs, page.title)
     agency = named or _single(attribution.agencies_detected)
     if not agency:
-        return InputError(page.id, page.source, "no agency: the story names none; give --agency", page.url)
+        return InputError(page.id, page.source, _no_agency(item), page.url)
     names: list[str] = []
     for signal in attribution.signals:
         if signal.kind in ("byline", "contributor"):
@@ -105,8 +106,57 @@ def to_story(item: StoryInput, packs: Sequence[RulePack]) -> Story | InputError:
         byline=item.byline or attribution.byline,
         dateline=item.dateline or attribution.dateline,
         published=item.published,
-        contributors=tuple(names),
+        contributors=tuple(dict.fromkeys([*names, *_wire_people(item)])),
+        **_wire_fields(item),
     )
+
+
+def _wire_names(item: StoryInput) -> list[str]:
+    """The agencies a wire item names, most telling first: provider, copyright holder, sources."""
+    wire = item.wire
+    if wire is None:
+        return []
+    return [n for n in (wire.provider, wire.copyright_holder, *wire.info_sources) if n]
+
+
+def _wire_agency(item: StoryInput, packs: Sequence[RulePack]) -> str | None:
+    """The first agency a wire item names that a pack knows (a dpa item carrying AP text is AP's
+    when no pack knows dpa)."""
+    for name in _wire_names(item):
+        try:
+            return resolve_agency(name, packs)
+        except UnknownName:
+            continue
+    return None
+
+
+def _no_agency(item: StoryInput) -> str:
+    names = _wire_names(item)
+    if names:
+        return f"no agency: no rule pack knows {', '.join(repr(n) for n in names[:3])}; give --agency"
+    return "no agency: the story names none; give --agency"
+
+
+def _wire_fields(item: StoryInput) -> dict[str, Any]:
+    """What a wire item says of itself, as :class:`Story` fields (nothing for other inputs)."""
+    wire = item.wire
+    if wire is None:
+        return {}
+    return {
+        "guid": wire.id,
+        "version": wire.version,
+        "pub_status": wire.pub_status,
+        "embargoed": wire.embargoed,
+        "copyright_holder": wire.copyright_holder,
+        "copyright_notice": wire.copyright_notice,
+        "usage_terms": wire.usage_terms,
+        "info_sources": tuple(wire.info_sources),
+    }
+
+
+def _wire_people(item: StoryInput) -> list[str]:
+    """The writers and contributors a wire item lists (the byline check reads them)."""
+    return [*item.wire.bylines, *item.wire.contributors] if item.wire is not None else []
 
 
 def _single(agencies: list[str]) -> str | None:

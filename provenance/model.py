@@ -166,6 +166,17 @@ class Story:
     published: str | None = None
     contributors: tuple[str, ...] = ()  # names from the story's byline and contributor lines
     versions: tuple[str, ...] = ()  # ids of the other versions of this story (updates, write-throughs)
+    # What a wire item carries about itself (ninjs, NewsML-G2, NITF, NewsML 1; provenance.wire):
+    guid: str | None = None  # the item's id without its version: the versions of one story share it
+    version: int | None = None
+    # usable | withheld | canceled: when loaded for matching, the status of the latest version
+    # of its guid (a kill or a hold sent as a later version applies to every earlier one)
+    pub_status: str = "usable"
+    embargoed: str | None = None  # ISO 8601: not to be published before
+    copyright_holder: str | None = None
+    copyright_notice: str | None = None  # the notice the story itself carries
+    usage_terms: str | None = None
+    info_sources: tuple[str, ...] = ()  # where its text came from (an AP story carried by dpa)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,17 +27,19 @@ _SENTENCE_PUNCT = re.compile(r"[.!?]")
 _sentences: Callable[[str], list[Span]] = lru_cache(maxsize=4096)(sentences)
 
 
-def notice_difference(notice: str, pack: RulePack) -> str | None:
+def notice_difference(notice: str, pack: RulePack, own: str | None = None) -> str | None:
     """None when ``notice`` is in one of the pack's accepted forms, else what differs.
 
     Compared word by word, ignoring case, punctuation, the year and which of "©", "(c)",
     "Copyright" or "Copyright ©" opens the notice. The message names the differing words
-    against the closest accepted form, so a reader sees what to fix.
+    against the closest accepted form, so a reader sees what to fix. ``own`` is the notice the
+    copied story carries itself (a wire item's ``copyrightNotice``): it is accepted first, and
+    named when the page's notice is as close to it as to any pack form.
     """
     year = _YEAR.search(notice)
     words = _notice_words(notice)
     best: tuple[float, list[str]] | None = None
-    for form in pack.notice.forms:
+    for form in (own, *pack.notice.forms) if own else pack.notice.forms:
         form_words = _notice_words(form.replace(_YEAR_SLOT, year.group() if year else _YEAR_SLOT))
         if _keys(words) == _keys(form_words):
             return None

@@ -48,6 +48,8 @@ REQUIREMENT_FIELDS: dict[str, frozenset[str]] = {
     "rewrite": _BASE_FIELDS | {"derivation", "rewritten", "swaps"},
     "link": _BASE_FIELDS,
     "license": _BASE_FIELDS | {"derivation"},
+    "killed": _BASE_FIELDS | {"story", "status", "copied"},
+    "embargo": _BASE_FIELDS | {"story", "embargoed", "published", "published_from", "copied"},
 }
 
 # A name word: a capital, then letters, apostrophes and hyphens ("O'Neill", "Chavez-Dreyfuss"),

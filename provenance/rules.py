@@ -18,6 +18,7 @@ from provenance.model import VISIBLE_WHERE, Attribution, Finding, Match, Page, S
 from provenance.names import person_names, same_person
 from provenance.notices import notice_difference
 from provenance.packs import Requirement, RulePack, pack_for
+from provenance.release import before_embargo, page_time
 
 ORIGIN_KINDS = frozenset({"dateline", "byline", "contributor", "notice"})
 
@@ -35,13 +36,18 @@ def evaluate(
     configuration does not say, and no licence is checked.
     """
     findings: list[Finding] = []
+    for pack in _info_sources(match, packs):  # a dpa story carrying AP text owes AP its credit
+        findings.extend(_credit(pack, attribution, True, _extent(match)))
     for pack in derived_from(attribution, match, packs):
         story_match = match if match is not None and _is(pack, match.story.agency) else None
         findings.extend(_license(pack, story_match, licensed))
         extent = _extent(story_match)
+        findings.extend(_killed(pack, story_match, extent))
+        findings.extend(_embargo(pack, page, story_match, extent))
         findings.extend(_credit(pack, attribution, story_match is not None, extent))
         findings.extend(_miscredit(pack, attribution, story_match, packs, extent))
-        findings.extend(_notice(pack, attribution, story_match is not None, extent))
+        own = story_match.story.copyright_notice if story_match is not None else None
+        findings.extend(_notice(pack, attribution, story_match is not None, extent, own))
         findings.extend(_byline(pack, attribution, story_match))
         findings.extend(_rewrite(pack, story_match))
         findings.extend(_link(pack, page, attribution))
@@ -55,6 +61,16 @@ def derived_from(attribution: Attribution, match: Match | None, packs: Sequence[
         return [pack] if pack else []
     agencies = {s.agency for s in attribution.signals if s.agency and s.kind in ORIGIN_KINDS}
     return [p for p in packs if p.id in agencies]
+
+
+def _info_sources(match: Match | None, packs: Sequence[RulePack]) -> list[RulePack]:
+    """The packs of the agencies a matched wire story names as its sources (``infoSource``),
+    besides its own agency."""
+    if match is None:
+        return []
+    found = [pack_for(packs, name) for name in match.story.info_sources]
+    unique = {p.id: p for p in found if p is not None and not _is(p, match.story.agency)}
+    return list(unique.values())
 
 
 def _extent(match: Match | None) -> str:
@@ -94,8 +110,11 @@ def _miscredit(
     return out
 
 
-def _notice(pack: RulePack, attribution: Attribution, matched: bool, extent: str) -> list[Finding]:
-    """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording."""
+def _notice(
+    pack: RulePack, attribution: Attribution, matched: bool, extent: str, own: str | None = None
+) -> list[Finding]:
+    """NOTICE-MISSING when no visible notice of the agency; NOTICE-FORM for each wrong wording
+    (against the story's own notice, ``own``, and the pack's forms)."""
     notices = [s for s in attribution.of_kind("notice") if s.agency == pack.id and s.where in VISIBLE_WHERE]
     missing = pack.requirement("notice")
     if not notices:
@@ -106,7 +125,7 @@ def _notice(pack: RulePack, attribution: Attribution, matched: bool, extent: str
         return []
     out: list[Finding] = []
     for signal in _unique_text(notices):
-        difference = notice_difference(signal.text, pack)
+        difference = notice_difference(signal.text, pack, own)
         if difference:
             out.append(
                 _finding(form, pack, signal.text, signal.line, difference=difference, notice=signal.text)
@@ -178,6 +197,45 @@ def _license(pack: RulePack, match: Match | None, licensed: Collection[str] | No
     derivation = match.derivation if match is not None else "carries its signals"
     evidence = f"{pack.id} is not among the licensed agencies ({', '.join(licensed) or 'none'})"
     return [_finding(req, pack, evidence, derivation=derivation)]
+
+
+_KILLED_WORDS = {"canceled": "killed (canceled)", "withheld": "withheld"}
+
+
+def _killed(pack: RulePack, match: Match | None, extent: str) -> list[Finding]:
+    """The page copies a story the agency killed or withheld (its latest version's status)."""
+    req = pack.requirement("killed")
+    if req is None or match is None or match.story.pub_status not in _KILLED_WORDS:
+        return []
+    story = match.story
+    status = _KILLED_WORDS[story.pub_status]
+    evidence = f"{story.guid or story.id}: latest version {status}"
+    return [_finding(req, pack, evidence, story=story.guid or story.id, status=status, copied=extent)]
+
+
+def _embargo(pack: RulePack, page: Page, match: Match | None, extent: str) -> list[Finding]:
+    """The page went out before the story's embargo lifted (its own date, else first fetched)."""
+    req = pack.requirement("embargo")
+    if req is None or match is None or not match.story.embargoed:
+        return []
+    published = page_time(page)
+    if published is None or not before_embargo(published, match.story.embargoed):
+        return []
+    story = match.story
+    source = "the page's date" if published.source == "published" else "first fetched"
+    evidence = f"published {published.written} ({source}); embargoed until {story.embargoed}"
+    return [
+        _finding(
+            req,
+            pack,
+            evidence,
+            story=story.guid or story.id,
+            embargoed=story.embargoed,
+            published=published.written,
+            published_from=source,
+            copied=extent,
+        )
+    ]
 
 
 def _link(pack: RulePack, page: Page, attribution: Attribution) -> list[Finding]:

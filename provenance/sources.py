@@ -27,6 +27,7 @@ root, see :func:`provenance.audit.markers_honoured`), which reports the others.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -44,6 +45,8 @@ from provenance.extract import ExtractionError, decode, is_binary, page_from_htm
 from provenance.fetch import DEFAULT_MAX_BYTES, Fetcher, FetchResult, decode_body, human_size
 from provenance.markdown import page_from_markdown
 from provenance.model import InputError, Page
+from provenance.wire import WireItem
+from provenance.wire_sources import WIRE_SUFFIXES, WireStory, is_wire, wire_jsonl_head, wire_stories
 
 _Kind = Literal["html", "text", "markdown", "jsonl", "listing", "sniff"]
 
@@ -94,6 +97,7 @@ class StoryInput:
     byline: str | None
     published: str | None
     dateline: str | None
+    wire: WireItem | None = None  # what a wire item (ninjs, NewsML-G2…) says of itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +160,10 @@ def read_stories(
     ``agency`` is the default for stories that do not name one; ``max_bytes`` is as for
     :func:`read_pages`.
     """
-    for item in _records(sources, None, stem_ids=True, fetcher=fetcher, max_bytes=max_bytes):
+    for item in _records(sources, None, stem_ids=True, fetcher=fetcher, max_bytes=max_bytes, wire=True):
+        if isinstance(item, WireStory):
+            yield _wire_story(item, agency)
+            continue
         page = item if isinstance(item, InputError) else _page(item)
         yield _valid_unicode(page) if isinstance(page, InputError) else _story(item, page, agency)
 
@@ -171,7 +178,9 @@ def _records(
     stem_ids: bool = False,
     fetcher: Fetcher | None = None,
     max_bytes: int = MAX_FILE_BYTES,
-) -> Iterator[_Record | InputError]:
+    wire: bool = False,
+) -> Iterator[_Record | WireStory | InputError]:
+    """The records of every source; with ``wire`` (a corpus load), wire files too (by content)."""
     for source in sources:
         if source == _STDIN:
             yield _stdin_record(stdin, max_bytes)
@@ -179,15 +188,55 @@ def _records(
         if _URL.match(source):
             yield from _url_records(source, fetcher)
             continue
-        for found in _expand(source):
+        for found in _expand(source, wire):
             if isinstance(found, InputError):
                 yield found
             elif found.kind == "jsonl":
-                yield from _jsonl_records(found.path, max_bytes)
+                yield from _jsonl_records(found.path, max_bytes, wire)
+            elif wire and found.kind in ("wire", "listing", "sniff"):
+                yield from _maybe_wire_file(found, stem_ids, max_bytes, fetcher)
             elif found.kind == "listing":
                 yield from _listing_file_records(found.path, fetcher, max_bytes)
             else:
                 yield _file_record(found, stem_ids, max_bytes)
+
+
+def _maybe_wire_file(
+    found: _Found, stem_ids: bool, max_bytes: int, fetcher: Fetcher | None
+) -> Iterator[_Record | WireStory | InputError]:
+    """A file that may be a wire document: its items when its bytes are one, else as named."""
+    try:
+        data = _read_file(found.path, max_bytes)
+    except _Refused as exc:
+        yield InputError(found.path, found.path, exc.reason)
+        return
+    except OSError as exc:
+        yield InputError(found.path, found.path, f"unreadable: {_reason(exc)}")
+        return
+    if is_wire(data):
+        yield from wire_stories(data, found.path)
+    elif found.kind == "listing":
+        yield from _listing_file_records(found.path, fetcher, max_bytes)
+    elif found.kind == "wire":
+        yield InputError(found.path, found.path, f"not a wire item: {_WIRE_FORMATS}, read by content")
+    else:
+        page_id = _stem(found.path) if stem_ids else found.path
+        yield _whole_record(page_id, found.path, data, found.kind)
+
+
+_WIRE_FORMATS = "ninjs, NewsML-G2, NITF or NewsML 1"
+
+
+def _wire_story(found: WireStory, agency: str | None) -> StoryInput:
+    item = found.item
+    return StoryInput(
+        page=found.page,
+        agency=agency,
+        byline="; ".join(item.bylines) or None,
+        published=item.published,
+        dateline=item.dateline,
+        wire=item,
+    )
 
 
 # --------------------------------------------------------------------------- URLs, sitemaps, feeds
@@ -404,22 +453,25 @@ def _too_large(max_bytes: int) -> str:
 # --------------------------------------------------------------------------- files and directories
 
 
-def _expand(source: str) -> Iterator[_Found | InputError]:
-    """One source argument → the files it names (a directory gives each file in it)."""
+def _expand(source: str, wire: bool = False) -> Iterator[_Found | InputError]:
+    """One source argument → the files it names (a directory gives each file in it; with
+    ``wire``, the files that may be wire documents too)."""
     if os.path.isdir(source):
         found = False
-        for item in _walk(source, set()):
+        for item in _walk(source, set(), wire):
             found = True
             yield item
         if not found:  # an empty or foreign folder (.mdx, .html.gz) must not pass as "0 findings"
             yield InputError(source, source, f"no pages found: looked for {_LOOKED_FOR} files")
     elif source.lower().endswith(_LISTING_SUFFIXES):
         yield _Found(source, "listing")
+    elif wire and source.lower().endswith(WIRE_SUFFIXES):
+        yield _Found(source, "wire")
     else:
         yield _Found(source, _SUFFIXES.get(os.path.splitext(source)[1].lower(), "sniff"))
 
 
-def _walk(directory: str, seen: set[str]) -> Iterator[_Found | InputError]:
+def _walk(directory: str, seen: set[str], wire: bool = False) -> Iterator[_Found | InputError]:
     """Files with a known suffix, recursively, sorted by name; hidden entries are skipped."""
     real = os.path.realpath(directory)
     if real in seen:  # a symlink loop
@@ -436,9 +488,11 @@ def _walk(directory: str, seen: set[str]) -> Iterator[_Found | InputError]:
             continue
         path = os.path.join(directory, entry.name)
         if _is_dir(entry):
-            yield from _walk(path, seen)
+            yield from _walk(path, seen, wire)
         elif kind := _SUFFIXES.get(os.path.splitext(entry.name)[1].lower()):
             yield _Found(path, kind)
+        elif wire and entry.name.lower().endswith(WIRE_SUFFIXES):
+            yield _Found(path, "wire")
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -457,11 +511,14 @@ def _reason(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- JSONL
 
 
-def _jsonl_records(path: str, max_bytes: int) -> Iterator[_Record | InputError]:
+def _jsonl_records(
+    path: str, max_bytes: int, wire: bool = False
+) -> Iterator[_Record | WireStory | InputError]:
     """One record a line, streamed; a bad line is one error and the next lines still count.
 
     The file may be any size (a corpus export); a line over ``max_bytes`` is one error,
-    skipped without being held in memory.
+    skipped without being held in memory. With ``wire``, a file whose first record is a
+    ninjs item is read as ninjs items, one a line.
     """
     try:
         with _open_regular(path) as f:
@@ -469,11 +526,36 @@ def _jsonl_records(path: str, max_bytes: int) -> Iterator[_Record | InputError]:
                 yield InputError(path, path, "binary file")
                 return
             f.seek(0)
-            yield from _jsonl_lines(path, _bounded_lines(f, max_bytes), max_bytes)
+            lines = _bounded_lines(f, max_bytes)
+            if wire:
+                lines, ninjs = _ninjs_lines(lines)
+                if ninjs:
+                    yield from _wire_lines(path, lines, max_bytes)
+                    return
+            yield from _jsonl_lines(path, lines, max_bytes)
     except _Refused as exc:
         yield InputError(path, path, exc.reason)
     except OSError as exc:
         yield InputError(path, path, f"unreadable: {_reason(exc)}")
+
+
+def _ninjs_lines(lines: Iterator[bytes | int]) -> tuple[Iterator[bytes | int], bool]:
+    """The lines again (those read to decide put back), and whether the first record is ninjs."""
+    head: list[bytes | int] = []
+    for line in lines:
+        head.append(line)
+        if isinstance(line, bytes) and line.strip():
+            return itertools.chain(head, lines), wire_jsonl_head(line.removeprefix(_UTF8_BOM))
+    return iter(head), False
+
+
+def _wire_lines(path: str, lines: Iterable[bytes | int], max_bytes: int) -> Iterator[WireStory | InputError]:
+    for number, line in enumerate(lines, start=1):
+        where = f"{path}:{number}"
+        if isinstance(line, int):
+            yield InputError(where, where, f"line {number}: {_too_large(max_bytes)}")
+        elif line.strip():
+            yield from wire_stories(line.removeprefix(_UTF8_BOM), where)
 
 
 def _bounded_lines(f: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:

@@ -134,13 +134,21 @@ class StoryRow(Base):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     version_group: Mapped[int | None] = mapped_column(Integer, index=True)  # the row id of its first version
+    guid: Mapped[str | None] = mapped_column(String(512), index=True)  # a wire item's id without version
+    version: Mapped[int | None] = mapped_column(Integer)
+    pub_status: Mapped[str] = mapped_column(String(16), default="usable", server_default="usable")
+    embargoed: Mapped[str | None] = mapped_column(String(64))
+    copyright_holder: Mapped[str | None] = mapped_column(Text)
+    copyright_notice: Mapped[str | None] = mapped_column(Text)
+    usage_terms: Mapped[str | None] = mapped_column(Text)
+    info_sources: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     added: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated: Mapped[datetime] = mapped_column(DateTime, default=now)
     fingerprints: Mapped[list[FingerprintRow]] = relationship(
         back_populates="story", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    def to_story(self, versions: Sequence[str] = ()) -> Story:
+    def to_story(self, versions: Sequence[str] = (), latest_status: str | None = None) -> Story:
         return Story(
             id=self.external_id,
             agency=self.agency,
@@ -152,6 +160,14 @@ class StoryRow(Base):
             published=self.published,
             contributors=tuple(self.contributors or ()),
             versions=tuple(v for v in versions if v != self.external_id),
+            guid=self.guid,
+            version=self.version,
+            pub_status=latest_status or self.pub_status or "usable",
+            embargoed=self.embargoed,
+            copyright_holder=self.copyright_holder,
+            copyright_notice=self.copyright_notice,
+            usage_terms=self.usage_terms,
+            info_sources=tuple(self.info_sources or ()),
         )
 
 
@@ -546,7 +562,24 @@ def upgrade_engine(engine: Engine) -> None:
 
 _CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
 _ROWS_PER_INSERT = 5000  # fingerprint rows per executemany (bounds the parameters held at once)
-_FIELDS = ("agency", "url", "title", "byline", "dateline", "published", "contributors")
+_FIELDS = (
+    "agency",
+    "url",
+    "title",
+    "byline",
+    "dateline",
+    "published",
+    "contributors",
+    "guid",
+    "version",
+    "pub_status",
+    "embargoed",
+    "copyright_holder",
+    "copyright_notice",
+    "usage_terms",
+    "info_sources",
+)
+_LIST_FIELDS = frozenset({"contributors", "info_sources"})  # JSON lists: NULL reads as []
 
 
 @dataclass(frozen=True, slots=True)
@@ -747,13 +780,27 @@ def _field_values(story: Story) -> tuple[Any, ...]:
         story.dateline,
         story.published,
         list(story.contributors),
+        story.guid,
+        story.version,
+        story.pub_status,
+        story.embargoed,
+        story.copyright_holder,
+        story.copyright_notice,
+        story.usage_terms,
+        list(story.info_sources),
     )
 
 
 def _normal_fields(stored: Sequence[Any]) -> tuple[Any, ...]:
-    """Stored field values as :func:`_field_values` gives them (contributors: a list, never NULL)."""
-    *plain, contributors = stored
-    return (*plain, list(contributors or ()))
+    """Stored field values as :func:`_field_values` gives them (lists never NULL, a status always)."""
+    values = []
+    for name, value in zip(_FIELDS, stored, strict=True):
+        if name in _LIST_FIELDS:
+            value = list(value or ())
+        elif name == "pub_status":
+            value = value or "usable"
+        values.append(value)
+    return tuple(values)
 
 
 def _update_stories(session: Session, changes: Sequence[dict[str, Any]]) -> None:
@@ -1044,11 +1091,27 @@ def load_stories(session: Session, ids: Iterable[int]) -> list[Story]:
             .order_by(StoryRow.published, StoryRow.id)
         ):
             members[group].append(external_id)
+    latest = _latest_status(session, {row.guid for row in rows.values() if row.guid})
     return [
-        rows[i].to_story(members.get(rows[i].version_group, ()) if rows[i].version_group else ())
+        rows[i].to_story(
+            members.get(rows[i].version_group, ()) if rows[i].version_group else (),
+            latest.get(rows[i].guid) if rows[i].guid else None,
+        )
         for i in ids
         if i in rows
     ]
+
+
+def _latest_status(session: Session, guids: set[str]) -> dict[str, str]:
+    """The status of the latest version of each wire guid: a kill (``canceled``) or a hold
+    (``withheld``) sent as a later version applies to every version a page may have copied."""
+    latest: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(guids), _CHUNK):
+        query = select(StoryRow.guid, StoryRow.version, StoryRow.pub_status).where(StoryRow.guid.in_(chunk))
+        for guid, version, status in session.execute(query):
+            if guid not in latest or (version or 0) >= latest[guid][0]:
+                latest[guid] = (version or 0, status or "usable")
+    return {guid: status for guid, (_, status) in latest.items()}
 
 
 def set_version_group(session: Session, row_id: int, version_ids: Sequence[int]) -> int:

@@ -64,6 +64,8 @@ def test_rule_ids(afp: RulePack) -> None:
         "rewrite": "AFP-REWRITE",
         "link": "AFP-LINK",
         "license": "AFP-LICENSE",
+        "killed": "AFP-KILLED",
+        "embargo": "AFP-EMBARGO",
     }
 
 

@@ -63,6 +63,8 @@ def test_rule_ids(pa: RulePack) -> None:
         "rewrite": "PA-REWRITE",
         "link": "PA-LINK",
         "license": "PA-LICENSE",
+        "killed": "PA-KILLED",
+        "embargo": "PA-EMBARGO",
     }
 
 

@@ -101,6 +101,8 @@ def test_ap_rule_ids_and_requirements(ap: RulePack) -> None:
         "rewrite": "AP-REWRITE",
         "link": "AP-LINK",
         "license": "AP-LICENSE",
+        "killed": "AP-KILLED",
+        "embargo": "AP-EMBARGO",
     }
     for key in ("credit", "notice", "notice_form", "byline", "rewrite"):
         assert ap.requirement(key) is not None, key

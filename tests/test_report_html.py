@@ -409,10 +409,11 @@ def test_report_renders_in_chromium(
     assert '<ins class="diff">' in dom and '<del class="diff">' in dom
     assert "Mateo Ferraz" in dom  # a passage of the spun page, as text
 
-    # Tall enough to reach the side-by-side evidence of the first copies (most urgent first).
+    # Tall enough to reach the side-by-side evidence of the spun copy (most urgent first: the
+    # killed and embargoed copies of the wire-format seeds come before it).
     shot = tmp_path / "report-evidence.png"
     subprocess.run(
-        [browser, *flags, f"--screenshot={shot}", "--window-size=1280,9000", url],
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1280,16000", url],
         capture_output=True,
         timeout=180,
         check=True,

@@ -86,31 +86,31 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-size",
-        type=_positive,
+        type=positive,
         default=5.0,
         metavar="MB",
         help="largest page read: a fetched body, a local file, standard input or a JSONL line (default 5)",
     )
     group.add_argument(
-        "--timeout", type=_positive, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
+        "--timeout", type=positive, default=30.0, metavar="SECONDS", help="read timeout (default 30)"
     )
     group.add_argument(
         "--host-delay",
-        type=_not_negative,
+        type=not_negative,
         default=1.0,
         metavar="SECONDS",
         help="minimum time between requests to one host (default 1)",
     )
 
 
-def _positive(value: str) -> float:
+def positive(value: str) -> float:
     number = _number(value)
     if not number > 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, got {value!r}")
     return number
 
 
-def _not_negative(value: str) -> float:
+def not_negative(value: str) -> float:
     number = _number(value)
     if not number >= 0:
         raise argparse.ArgumentTypeError(f"expected a number of 0 or more, got {value!r}")

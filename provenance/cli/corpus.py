@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from provenance.cli import common
+from provenance.cli.corpus_watch import run_watch
 from provenance.cli.progress import progress, wanted
 from provenance.corpus import add_stories, check_agency_option, default_jobs
 from provenance.inventory import corpus_stats, list_stories, remove_stories
@@ -35,6 +36,22 @@ def register(commands: Any) -> None:
         help="worker processes that detect credits and fingerprint a long load "
         "(default: one per CPU, at most 4; 1: none, all in this process)",
     )
+    watching = add.add_argument_group("drop folder")
+    watching.add_argument(
+        "--watch", metavar="DIR", help="add wire files as they land in DIR (until interrupted)"
+    )
+    watching.add_argument(
+        "--interval", type=common.positive, metavar="SECONDS", help="--watch: poll every (default 5)"
+    )
+    watching.add_argument(
+        "--settle",
+        type=common.not_negative,
+        metavar="SECONDS",
+        help="--watch: a file unchanged this long is complete (default 2)",
+    )
+    watching.add_argument(
+        "--once", action="store_true", help="--watch: one pass over what is there, then exit"
+    )
     common.add_common(add)
     common.add_fetch_options(add)
     add.set_defaults(handler=run)
@@ -55,7 +72,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    sources = common.sources(args, parser)
+    if args.watch is not None and (args.sources or args.urls):
+        parser.error("--watch DIR takes no SOURCE: the folder is the source")
+    if args.watch is None and (args.once or args.interval is not None or args.settle is not None):
+        parser.error("--once, --interval and --settle go with --watch DIR")
+    sources = [args.watch] if args.watch is not None else common.sources(args, parser)
     settings = common.config(args)
     packs = common.packs(settings)
     common.validated(settings, packs, args)
@@ -64,6 +85,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except UnknownName as exc:
         raise common.Failure(str(exc)) from None
     factory = common.database(args, create=True)
+    if args.watch is not None:
+        return run_watch(args, packs, factory, agency)
 
     with (
         progress("adding stories", wanted(args.quiet)) as advance,
