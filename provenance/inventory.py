@@ -46,6 +46,8 @@ class StoryEntry:
     title: str | None
     published: str | None
     added: datetime
+    pub_status: str = "usable"  # as delivered (a wire item's own status; see Story.pub_status)
+    embargoed: str | None = None
 
 
 def corpus_stats(factory: sessionmaker[Session]) -> CorpusStats:
@@ -64,7 +66,15 @@ def list_stories(
     factory: sessionmaker[Session], agency: str | None = None, limit: int | None = None
 ) -> list[StoryEntry]:
     """Stories newest first, of one agency or all."""
-    query = select(StoryRow.external_id, StoryRow.agency, StoryRow.title, StoryRow.published, StoryRow.added)
+    query = select(
+        StoryRow.external_id,
+        StoryRow.agency,
+        StoryRow.title,
+        StoryRow.published,
+        StoryRow.added,
+        StoryRow.pub_status,
+        StoryRow.embargoed,
+    )
     if agency is not None:
         query = query.where(func.lower(StoryRow.agency) == agency.casefold())
     query = query.order_by(StoryRow.added.desc(), StoryRow.external_id).limit(limit)

@@ -140,3 +140,13 @@ def test_a_lone_surrogate_in_a_ninjs_line_is_replaced_and_the_batch_loads(
     with factory() as session:
         rows = {r.external_id: r for r in session.scalars(store.select(store.StoryRow))}
     assert len(rows) == 3 and rows["urn:example:bad#v1"].title == "broken \ufffd title"
+
+
+def test_corpus_list_shows_each_story_status(wire_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_cli(capsys, "corpus", "list", "--format", "json", "--db", wire_db)
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["urn:newsml:apnews.com:20240516:hartwell-derailment#v2"]["pub_status"] == "canceled"
+    afp = rows["urn:newsml:afp.com:20240606:who-antibiotics#v1"]
+    assert (afp["pub_status"], afp["embargoed"]) == ("usable", "2024-06-06T12:00:00Z")
+    _, out, _ = run_cli(capsys, "corpus", "list", "--db", wire_db)
+    assert "\tembargoed until 2024-06-06T12:00:00Z\t" in out

@@ -12,7 +12,7 @@ from provenance.cli import common
 from provenance.cli.corpus_watch import run_watch
 from provenance.cli.progress import progress, wanted
 from provenance.corpus import add_stories, check_agency_option, default_jobs
-from provenance.inventory import corpus_stats, list_stories, remove_stories
+from provenance.inventory import StoryEntry, corpus_stats, list_stories, remove_stories
 from provenance.model import InputError, Story
 from provenance.packs import UnknownName
 
@@ -143,13 +143,18 @@ def run_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 "title": e.title,
                 "published": e.published,
                 "added": _iso(e.added),
+                "pub_status": e.pub_status,
+                "embargoed": e.embargoed,
             }
             for e in entries
         ]
         common.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
     else:
         common.write(
-            "".join(f"{e.id}\t{e.agency}\t{e.published or '-'}\t{e.title or ''}\n" for e in entries), None
+            "".join(
+                f"{e.id}\t{e.agency}\t{e.published or '-'}\t{_status(e)}\t{e.title or ''}\n" for e in entries
+            ),
+            None,
         )
     return common.EXIT_CLEAN
 
@@ -161,6 +166,13 @@ def run_remove(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if not args.quiet:
         print(f"corpus: {len(args.ids) - len(missing)} removed", file=sys.stderr)
     return common.EXIT_ERROR if missing else common.EXIT_CLEAN
+
+
+def _status(entry: StoryEntry) -> str:
+    """``usable``, ``canceled``, ``withheld``, or ``embargoed until …`` for a usable embargoed story."""
+    if entry.pub_status == "usable" and entry.embargoed:
+        return f"embargoed until {entry.embargoed}"
+    return entry.pub_status or "usable"
 
 
 def _iso(moment: datetime | None) -> str | None:
