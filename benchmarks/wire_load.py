@@ -3,9 +3,9 @@
     python benchmarks/wire_load.py              # 100,000 stories each way
     python benchmarks/wire_load.py --n 5000     # quicker
 
-The same N story texts (Reuters-21578 stories from ../shared/data when present, else generated
-text), written once as the corpus's own JSONL records (``id``, ``agency``, ``title``,
-``text``) and once as ninjs 3 items (``uri``, ``version``, ``pubStatus``, ``headlines``,
+The same N stories (``benchmarks/corpus_gen.py``: Reuters-21578 from ../shared/data and
+distinct variants of it, else generated text), written once as the corpus's own JSONL
+records (``id``, ``agency``, ``title``, ``text``) and once as ninjs 3 items (``uri``, ``version``, ``pubStatus``, ``headlines``,
 ``bodies``, ``copyrightHolder``, ``copyrightNotice``, ``by``), each loaded by ``provenance
 corpus add`` into a fresh SQLite database (default ``--jobs``). Prints stories per second for
 both and their ratio (issue 14 asks the ninjs rate to be at least 80 % of the JSONL rate).
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import tempfile
 import time
@@ -25,43 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from table import print_table  # noqa: E402 - benchmarks/ is the script folder, first on the path
+import corpus_gen  # noqa: E402 - benchmarks/ is the script folder, first on the path
+from table import print_table  # noqa: E402
 
 
-def _texts(n: int) -> list[str]:
-    """N story texts: Reuters-21578 stories (cycled), else generated; each made unique."""
-    try:
-        import datasets
-
-        pool = [s.text for s in datasets.reuters() if len(s.text) > 400]
-    except FileNotFoundError:
-        pool = []
-    if not pool:
-        rng = random.Random(1)
-        vocab = [f"w{i}" for i in range(5000)]
-        pool = [" ".join(rng.choice(vocab) for _ in range(rng.randint(80, 400))) for _ in range(2000)]
-    return [f"{pool[i % len(pool)]}\n\nStory {i}." for i in range(n)]
-
-
-def _write(folder: Path, texts: list[str]) -> tuple[Path, Path]:
+def _write(folder: Path, n: int) -> tuple[Path, Path]:
+    """The corpus's own JSONL (``corpus_gen``: distinct stories, so that no load time goes to
+    grouping near-duplicate versions), and the same stories as ninjs 3 items, one a line."""
     plain, ninjs = folder / "stories.jsonl", folder / "ninjs.jsonl"
-    with plain.open("w") as a, ninjs.open("w") as b:
-        for i, text in enumerate(texts):
-            title = f"Story {i}"
-            a.write(json.dumps({"id": f"r-{i}", "agency": "Reuters", "title": title, "text": text}) + "\n")
+    with plain.open("w", encoding="utf-8") as out:
+        corpus_gen.generate(n, out)
+    with plain.open(encoding="utf-8") as records, ninjs.open("w", encoding="utf-8") as out:
+        for line in records:
+            record = json.loads(line)
             item = {
-                "uri": f"tag:reuters.com,1987:newsml_{i}",
+                "uri": f"tag:reuters.com,1987:newsml_{record['id']}",
                 "version": "1",
                 "type": "text",
                 "versionCreated": "1987-03-02T10:00:00Z",
                 "pubStatus": "usable",
-                "headlines": [{"role": "main", "value": title}],
+                "headlines": [{"role": "main", "value": record.get("title") or record["id"]}],
                 "by": "Reporting by Reuters staff",
                 "copyrightHolder": "Thomson Reuters",
                 "copyrightNotice": "© 1987 Thomson Reuters. All rights reserved.",
-                "bodies": [{"role": "main", "contentType": "text/plain", "value": text}],
+                "bodies": [{"role": "main", "contentType": "text/plain", "value": record["text"]}],
             }
-            b.write(json.dumps(item) + "\n")
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
     return plain, ninjs
 
 
@@ -84,10 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="stories each way (default 100,000)")
     args = parser.parse_args(argv)
-    texts = _texts(args.n)
     with tempfile.TemporaryDirectory(prefix="provenance-wire-bench-") as tmp:
         folder = Path(tmp)
-        plain, ninjs = _write(folder, texts)
+        plain, ninjs = _write(folder, args.n)
         jsonl_s = _load(plain, folder, "jsonl")
         ninjs_s = _load(ninjs, folder, "ninjs")
     jsonl_rate, ninjs_rate = args.n / jsonl_s, args.n / ninjs_s

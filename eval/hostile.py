@@ -23,6 +23,7 @@ before any request, so no input ever reaches the network.
 from __future__ import annotations
 
 import codecs
+import gzip
 import html
 import json
 import random
@@ -1116,6 +1117,84 @@ def nfkc_bomb(rng: random.Random, seed: int, corpus: Corpus, small: bool) -> Inp
     return Input(suffix, text.encode(), f"{variant}")
 
 
+# --------------------------------------------------------------------------- wire files
+
+_WIRE_SEEDS = sorted(
+    path for path in (ROOT / "seeds" / "wire").rglob("*") if path.suffix in (".json", ".xml")
+)
+_G2 = "http://iptc.org/std/nar/2006-10-01/"
+
+
+def wire_file(rng: random.Random, seed: int, corpus: Corpus, small: bool) -> Input:
+    """Wire documents for ``corpus add`` (issue 14): the seed ninjs and NewsML-G2 items cut,
+    byte-flipped or with every field given a wrong type; entity bombs, deep nesting, huge
+    arrays, gzip bombs, lone surrogates, NITF bodies nested deep, bad statuses and versions."""
+    base = _WIRE_SEEDS[seed % len(_WIRE_SEEDS)].read_bytes()
+    variant = _cycle(
+        (
+            "truncated",
+            "byte-flipped",
+            "wrong-types",
+            "billion-laughs",
+            "deep-json",
+            "deep-xml",
+            "huge-array",
+            "gzip-bomb",
+            "surrogates",
+            "bad-status",
+            "nitf-deep",
+            "jsonl-mixed",
+        ),
+        seed,
+    )
+    n = 2_000 if small else 200_000
+    suffix = ".xml" if base.lstrip().startswith(b"<") else ".json"
+    if variant == "truncated":
+        data = base[: rng.randrange(1, len(base))]
+    elif variant == "byte-flipped":
+        flipped = bytearray(base)
+        for _ in range(max(1, len(flipped) // 100)):
+            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
+        data = bytes(flipped)
+    elif variant == "wrong-types" and suffix == ".json":
+        item = json.loads(base)
+        key = rng.choice(sorted(item))
+        item[key] = rng.choice([5, None, [], {}, [1, [2]], {"value": 3}, "x" * 10_000, True, -1.5])
+        data = json.dumps(item).encode()
+    elif variant == "billion-laughs" or (variant == "wrong-types" and suffix == ".xml"):
+        entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+        data = f'<?xml version="1.0"?><!DOCTYPE newsItem [{entities}]><newsItem xmlns="{_G2}" guid="x">&e9;</newsItem>'.encode()
+        suffix = ".xml"
+    elif variant == "deep-json":
+        suffix, data = ".json", ('{"uri": "x", "bodies": ' + "[" * n + "]" * n + "}").encode()
+    elif variant == "deep-xml":
+        suffix = ".xml"
+        data = f'<newsItem xmlns="{_G2}" guid="x">{"<a>" * n}{"</a>" * n}</newsItem>'.encode()
+    elif variant == "huge-array":  # a huge array for the parser, of pictures it skips but one
+        text = [json.loads(base)] if suffix == ".json" else [{"uri": "x", "body_text": "y"}]
+        pictures = [{"uri": f"urn:x:{i}", "type": "picture", "headline": "p"} for i in range(n)]
+        data, suffix = json.dumps(pictures + text).encode(), ".json"
+    elif variant == "gzip-bomb":
+        data, suffix = gzip.compress(b" " * (60 * 1024 * 1024 if not small else 1024)), ".gz"
+    elif variant == "surrogates":
+        text = base.decode("utf-8").replace("e", "\\ud800", 5) if suffix == ".json" else base.decode("utf-8")
+        data = text.encode()
+    elif variant == "bad-status":
+        data = re.sub(rb"usable", rng.choice([b"killed", b"", b"stat:", b"\x00", b"canceled" * 1000]), base)
+    elif variant == "nitf-deep":
+        suffix = ".xml"
+        data = f"<nitf><head><docdata><doc-id id-string='x'/></docdata></head><body><body.content>{'<block>' * (n // 100)}<p>text</p>{'</block>' * (n // 100)}</body.content></body></nitf>".encode()
+    else:  # a JSONL of good and broken ninjs lines
+        suffix = ".jsonl"
+        good = (
+            json.dumps(json.loads(_WIRE_SEEDS[0].read_bytes()))
+            if _WIRE_SEEDS[0].suffix == ".json"
+            else '{"uri": "x", "body_text": "y"}'
+        )
+        data = "\n".join([good, "{", '{"uri": 1}', good.replace('"uri"', '"guid"'), "[]"]).encode()
+    return Input(suffix, data, variant)
+
+
 # --------------------------------------------------------------------------- the classes
 
 _BOTH = ("extract", "audit")
@@ -1145,6 +1224,9 @@ CLASSES: tuple[InputClass, ...] = (
     InputClass("listing-files", listing_files, ("extract",), 196, 14, "hostile sitemaps and feeds"),
     InputClass("text-flood", text_flood, _BOTH, 12, 4, "a million paragraphs or lines"),
     InputClass("nfkc-bomb", nfkc_bomb, _BOTH, 10, 4, "1,000,000 × U+FDFA and other expanders"),
+    InputClass(
+        "wire-files", wire_file, ("corpus",), 240, 12, "broken and hostile ninjs, NewsML-G2, NITF", 12
+    ),
 )
 """Every input class, in the order the harness prints them."""
 

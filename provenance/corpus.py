@@ -257,7 +257,7 @@ def _stories(session: Session, row_ids: Iterable[int], agencies: set[str]) -> di
     return found
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -280,7 +280,22 @@ def write_batch(factory: sessionmaker[Session], items: Sequence[Prepared]) -> li
         done = store.upsert_stories(session, items)
         written = {o.row_id: item for o, item in zip(done, items, strict=True) if o.outcome != "unchanged"}
         group_versions(session, written)
+        group_wire_versions(session, {story.guid for story, _ in written.values() if story.guid})
     return [o.outcome for o in done]
+
+
+def group_wire_versions(session: Session, guids: set[str]) -> None:
+    """Put the stored versions of each wire guid in one version group: a write-thru or a kill
+    is a version of its story whatever its text (a kill's text shares nothing with it)."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(guids), 500):
+        query = select(store.StoryRow.guid, store.StoryRow.id).where(store.StoryRow.guid.in_(chunk))
+        for guid, row_id in session.execute(query):
+            rows[guid].append(row_id)
+    for ids in rows.values():
+        if len(ids) > 1:
+            first, *others = sorted(ids)
+            store.set_version_group(session, first, others)
 
 
 def add_stories(

@@ -38,8 +38,12 @@ class WireStory:
 
 
 def is_wire(data: bytes) -> bool:
-    """Whether a file's bytes are a wire format (see the module docstring)."""
-    return sniff(data) is not None
+    """Whether a file's bytes are a wire format (see the module docstring). A document that
+    cannot even be sniffed (a gzip bomb) counts as one: reading it says what is wrong."""
+    try:
+        return sniff(data) is not None
+    except WireFormatError:
+        return True
 
 
 def story_id(item: WireItem) -> str:
@@ -49,11 +53,19 @@ def story_id(item: WireItem) -> str:
 
 def wire_stories(data: bytes, source: str) -> Iterator[WireStory | InputError]:
     """Every item of one wire file (a document, or JSONL of ninjs), each a story or an error."""
-    for number, parsed in enumerate(parse_each(data, source), start=1):
-        if isinstance(parsed, WireFormatError):
-            yield InputError(f"{source}#{number}", source, str(parsed))
-            continue
-        yield _story(parsed, source)
+    try:
+        for number, parsed in enumerate(parse_each(data, source), start=1):
+            if isinstance(parsed, WireFormatError):
+                yield InputError(f"{source}#{number}", source, _without(source, str(parsed)))
+                continue
+            yield _story(parsed, source)
+    except WireFormatError as exc:  # the document as a whole (gzip, encoding) cannot be read
+        yield InputError(source, source, _without(source, str(exc)))
+
+
+def _without(source: str, message: str) -> str:
+    """The message without the source in front (the error line names it already)."""
+    return message.removeprefix(f"{source}: ")
 
 
 def wire_jsonl_head(first_line: bytes) -> bool:

@@ -311,8 +311,10 @@ def test_versions_of_one_story_are_grouped_and_reported_once(
     with factory() as session:
         groups = {row.external_id: row.version_group for row in session.scalars(select(store.StoryRow))}
     assert groups["ap-2024-0007"] == groups["ap-2024-0007-v2"] is not None
-    others = [g for sid, g in groups.items() if not sid.startswith("ap-2024-0007")]
+    others = [g for sid, g in groups.items() if not sid.startswith(("ap-2024-0007", "urn:newsml:apnews.com"))]
     assert all(g is None for g in others)  # the AP and Reuters reports of one event are not versions
+    kill = "urn:newsml:apnews.com:20240516:hartwell-derailment"
+    assert groups[f"{kill}#v1"] == groups[f"{kill}#v2"] is not None  # a kill is a version of its story
     _, report, _ = audit_json(capsys, corpus_db, str(SEEDS / "pages" / "ap-update-copy.html"))
     match = report["documents"][0]["match"]
     assert match["story_id"] == "ap-2024-0007-v2" and match["versions"] == ["ap-2024-0007"]

@@ -150,3 +150,32 @@ def test_corpus_list_shows_each_story_status(wire_db: str, capsys: pytest.Captur
     assert (afp["pub_status"], afp["embargoed"]) == ("usable", "2024-06-06T12:00:00Z")
     _, out, _ = run_cli(capsys, "corpus", "list", "--db", wire_db)
     assert "\tembargoed until 2024-06-06T12:00:00Z\t" in out
+
+
+def test_the_versions_of_a_guid_are_one_story_whatever_their_text(wire_db: str) -> None:
+    factory = store.open_database(wire_db)
+    kill = "urn:newsml:apnews.com:20240516:hartwell-derailment"
+    with factory() as session:
+        rows = list(session.scalars(store.select(store.StoryRow).where(store.StoryRow.guid == kill)))
+        (first,) = [s for s in store.load_stories(session, [r.id for r in rows]) if s.version == 1]
+    assert len({r.version_group for r in rows}) == 1 and rows[0].version_group is not None
+    assert first.versions == (f"{kill}#v2",)
+
+
+def test_a_gzip_bomb_is_one_error_and_the_rest_loads(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+
+    (tmp_path / "bomb.gz").write_bytes(gzip.compress(b" " * (60 * 1024 * 1024)))  # 60 KB → 60 MB
+    shutil.copy(WIRE / "reuters" / "lisbon-port-electrification.json", tmp_path / "good.json")
+    code, _, err = run_cli(capsys, "corpus", "add", str(tmp_path), "--db", db_url, "-q")
+    assert code == 2
+    assert err.count("provenance: error") == 1 and "bomb.gz: gzip: more than 50 MB decompressed" in err
+    assert "tag:reuters.com,2024:newsml_L8N3RQ0PX#v1" in {s.id for s in _stories(db_url)}
+
+
+def _stories(db_url: str) -> list:  # type: ignore[type-arg]
+    factory = store.open_database(db_url)
+    with factory() as session:
+        return store.load_stories(session, list(session.scalars(store.select(store.StoryRow.id))))
