@@ -177,6 +177,9 @@ class Story:
     copyright_notice: str | None = None  # the notice the story itself carries
     usage_terms: str | None = None
     info_sources: tuple[str, ...] = ()  # where its text came from (an AP story carried by dpa)
+    # The input it was made from, hashed with what made it (packs, fingerprint schemes): a
+    # re-add of the same input is skipped before any work (provenance.corpus).
+    source_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,7 @@ class StoryInput:
     published: str | None
     dateline: str | None
     wire: WireItem | None = None  # what a wire item (ninjs, NewsML-G2…) says of itself
+    source_hash: str | None = None  # set by corpus loading: see Story.source_hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,7 @@ class StoryRow(Base):
     copyright_notice: Mapped[str | None] = mapped_column(Text)
     usage_terms: Mapped[str | None] = mapped_column(Text)
     info_sources: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    source_hash: Mapped[str | None] = mapped_column(String(64))  # the input as read, see Story
     added: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated: Mapped[datetime] = mapped_column(DateTime, default=now)
     fingerprints: Mapped[list[FingerprintRow]] = relationship(
@@ -578,6 +579,7 @@ _FIELDS = (
     "copyright_notice",
     "usage_terms",
     "info_sources",
+    "source_hash",
 )
 _LIST_FIELDS = frozenset({"contributors", "info_sources"})  # JSON lists: NULL reads as []
 
@@ -788,6 +790,7 @@ def _field_values(story: Story) -> tuple[Any, ...]:
         story.copyright_notice,
         story.usage_terms,
         list(story.info_sources),
+        story.source_hash,
     )
 
 
@@ -1100,6 +1103,15 @@ def load_stories(session: Session, ids: Iterable[int]) -> list[Story]:
         for i in ids
         if i in rows
     ]
+
+
+def source_hashes(session: Session, external_ids: Sequence[str]) -> dict[str, str | None]:
+    """The stored ``source_hash`` of each of these story ids that is in the corpus."""
+    found: dict[str, str | None] = {}
+    for chunk in _chunks(list(external_ids), _CHUNK):
+        query = select(StoryRow.external_id, StoryRow.source_hash).where(StoryRow.external_id.in_(chunk))
+        found.update((external_id, source_hash) for external_id, source_hash in session.execute(query))
+    return found
 
 
 def _latest_status(session: Session, guids: set[str]) -> dict[str, str]:

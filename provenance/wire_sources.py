@@ -93,5 +93,6 @@ def _story(item: WireItem, source: str) -> WireStory | InputError:
     else:
         return InputError(sid, source, "no text: the item has no body", item.url)
     page.title = item.headline or page.title
-    page.content_hash = hashlib.sha256(item.text.encode("utf-8", "surrogatepass")).hexdigest()
+    whole = json.dumps(vars(item), sort_keys=True, ensure_ascii=False)  # every field, not the text only
+    page.content_hash = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
     return WireStory(page, item)

@@ -331,3 +331,38 @@ def test_hits_of_a_whole_batch_at_once_equal_one_lookup_per_story() -> None:
         q: hits for q, hits in expected.items() if hits
     }
     assert sum(len(hits) for hits in expected.values()) > 30  # the test has teeth
+
+
+def test_an_unchanged_input_is_skipped_before_any_work(
+    db_url: str, tmp_path: Path, packs: list[RulePack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a re-add of an unchanged archive reads it and compares hashes; no story is
+    detected, fingerprinted or written again. An edited input, or changed packs, do the work."""
+    rng = random.Random(5)
+    texts = {f"ap-{n}": body(rng) for n in range(6)}
+    source = write_jsonl(tmp_path / "s.jsonl", [record(i, t) for i, t in texts.items()])
+    factory = store.open_database(db_url)
+    assert add_stories(factory, [source], packs).added == 6
+    prepared: list[str] = []
+    real_prepare = corpus.prepare
+
+    def counting(item, packs):  # type: ignore[no-untyped-def]
+        prepared.append(item.page.id if not isinstance(item, InputError) else "error")
+        return real_prepare(item, packs)
+
+    monkeypatch.setattr(corpus, "prepare", counting)
+    again = add_stories(factory, [source], packs)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 6) and prepared == []
+
+    edited = dict(texts, **{"ap-2": body(rng)})
+    result = add_stories(
+        factory, [write_jsonl(tmp_path / "e.jsonl", [record(i, t) for i, t in edited.items()])], packs
+    )
+    assert (result.updated, result.unchanged) == (1, 5) and prepared == ["ap-2"]
+
+    prepared.clear()
+    fewer = [p for p in packs if p.id != "PA"]  # other packs read stories otherwise: all again
+    result = add_stories(
+        factory, [write_jsonl(tmp_path / "f.jsonl", [record(i, t) for i, t in edited.items()])], fewer
+    )
+    assert len(prepared) == 6 and result.unchanged == 6  # redone, and found the same
