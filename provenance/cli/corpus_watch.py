@@ -61,6 +61,10 @@ def run_watch(
     def stop(_signum: int, _frame: FrameType | None) -> None:
         stopping.append(True)
 
+    def failed(path: Path, exc: Exception) -> None:  # the batch's ingest raised: retried once changed
+        common.error(str(path), f"{type(exc).__name__}: {exc}")
+        errors.append(str(path))
+
     passes: list[int] = []
 
     def done() -> bool:
@@ -77,7 +81,7 @@ def run_watch(
             settle=0.0 if args.once else SETTLE if args.settle is None else args.settle,
             stop=done,
             sleep=(lambda _seconds: None) if args.once else time.sleep,  # --once: no wait after the pass
-            on_error=lambda path, exc: common.error(str(path), f"{type(exc).__name__}: {exc}"),
+            on_error=failed,
         )
     except WatchStateError as exc:
         raise common.Failure(str(exc)) from None
