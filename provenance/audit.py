@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import __version__, manipulation, retrieval, store
+from provenance import __version__, manipulation, retrieval, store, workers
 from provenance.attribution import detect
 from provenance.budget import PAGE_BUDGET, PageTimeout, time_budget
 from provenance.config import Config
@@ -26,7 +27,7 @@ from provenance.model import Finding, InputError, Match, Page, PageResult, Story
 from provenance.packs import IGNORED_MARKER, RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
-from provenance.sources import MAX_FILE_BYTES, read_pages
+from provenance.sources import MAX_FILE_BYTES, Record, page_of, read_records
 from provenance.suppress import Baseline, apply_markers, known_rules, marker_findings
 
 DEFAULT = Config()
@@ -121,6 +122,7 @@ def run_audit(
     save: bool = True,
     marker_root: Path | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    jobs: int = 1,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
@@ -130,13 +132,17 @@ def run_audit(
     with read-only credentials. Inline markers are the publisher's own: they are honoured only
     in local files under ``marker_root`` (the configuration's directory; None: nowhere), and
     reported where they are not (:func:`markers_honoured`). ``max_bytes`` caps a local file,
-    standard input and a JSONL line (fetched bodies have the fetcher's cap).
+    standard input and a JSONL line (fetched bodies have the fetcher's cap). With ``jobs`` > 1,
+    pages past the first :data:`PARALLEL_AFTER` are extracted, looked up, matched and judged
+    in that many worker processes (:mod:`provenance.workers`); results come back in input
+    order and are saved here, so the run is the same whatever ``jobs``.
     """
     run_id, started = (
         (store.start_run(factory, "audit", arguments, __version__).id, None) if save else (0, store.now())
     )
     results: list[PageResult] = []
-    for item in _results(factory, sources, packs, stdin, fetcher, config, marker_root, max_bytes):
+    job = _Job(list(packs), config, marker_root, _url(factory))
+    for item in _results(factory, sources, job, stdin, fetcher, max_bytes, jobs):
         if baseline is not None:
             stale = baseline.apply(item)  # marks the known findings first
             item.findings = [*item.findings, *config.adjust(stale)]
@@ -158,36 +164,86 @@ def run_audit(
     return AuditReport(run_id, finished.started, finished.finished, __version__, results)
 
 
+PARALLEL_AFTER = (
+    16  # pages judged here before workers start (about what their start costs): a few pages never wait
+)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What judging a page needs besides the page (sent once to each worker)."""
+
+    packs: list[RulePack]
+    config: Config
+    marker_root: Path | None
+    db_url: str
+
+
+def _url(factory: sessionmaker[Session]) -> str:
+    return factory.kw["bind"].url.render_as_string(hide_password=False)
+
+
 def _results(
     factory: sessionmaker[Session],
     sources: Sequence[str],
-    packs: Sequence[RulePack],
+    job: _Job,
     stdin: BinaryIO | None,
     fetcher: Fetcher | None,
-    config: Config,
-    marker_root: Path | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    jobs: int = 1,
 ) -> Iterator[PageResult]:
-    for item in read_pages(sources, stdin=stdin, fetcher=fetcher, max_bytes=max_bytes):
-        if config.ignores(item.source):
-            continue
-        if isinstance(item, InputError):
-            yield error_result(item)
-            continue
-        ignored: list[Suppression] = []
-        if item.suppressions and not markers_honoured(item, marker_root):
-            ignored, item.suppressions = list(item.suppressions), []
-        try:
-            with time_budget(PAGE_BUDGET):
-                with factory() as session:
-                    candidates = find_candidates(session, item)
-                result = analyse(item, candidates, packs, config)
-        except PageTimeout as exc:
-            result = error_result(InputError(item.id, item.source, str(exc), item.url))
-        except Exception as exc:
-            result = error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
-        result.findings.extend(config.adjust([_ignored_marker(m) for m in ignored]))
-        yield result
+    records = read_records(sources, stdin=stdin, fetcher=fetcher, max_bytes=max_bytes)
+
+    def here(chunk: list[Record | InputError]) -> list[PageResult | None]:
+        return [_judge(record, job, factory) for record in chunk]
+
+    for result in workers.ordered(
+        records,
+        _judge_task,
+        jobs,
+        after=PARALLEL_AFTER,
+        initializer=_start_worker,
+        initargs=(job,),
+        local=here,
+    ):
+        if result is not None:
+            yield result
+
+
+_worker: dict[str, Any] = {}  # in a worker process: its job and its database
+
+
+def _start_worker(job: _Job) -> None:
+    _worker["job"] = job
+    _worker["factory"] = store.open_database(job.db_url, create=False)
+
+
+def _judge_task(chunk: list[Record | InputError]) -> list[PageResult | None]:
+    return [_judge(record, _worker["job"], _worker["factory"]) for record in chunk]
+
+
+def _judge(record: Record | InputError, job: _Job, factory: sessionmaker[Session]) -> PageResult | None:
+    """One page's result (None for a source the configuration ignores): extracted, looked up,
+    matched and judged within its time budget; whatever goes wrong is that page's error."""
+    if job.config.ignores(record.source):
+        return None
+    item = page_of(record)
+    if isinstance(item, InputError):
+        return error_result(item)
+    ignored: list[Suppression] = []
+    if item.suppressions and not markers_honoured(item, job.marker_root):
+        ignored, item.suppressions = list(item.suppressions), []
+    try:
+        with time_budget(PAGE_BUDGET):
+            with factory() as session:
+                candidates = find_candidates(session, item)
+            result = analyse(item, candidates, job.packs, job.config)
+    except PageTimeout as exc:
+        result = error_result(InputError(item.id, item.source, str(exc), item.url))
+    except Exception as exc:
+        result = error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
+    result.findings.extend(job.config.adjust([_ignored_marker(m) for m in ignored]))
+    return result
 
 
 def markers_honoured(page: Page, root: Path | None) -> bool:

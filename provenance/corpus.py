@@ -11,11 +11,9 @@ process reads and writes.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -24,7 +22,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import retrieval, store
+from provenance import retrieval, store, workers
 from provenance.attribution import detect
 from provenance.fetch import Fetcher
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text
@@ -417,42 +415,25 @@ def prepared(
     """:func:`prepare` of each item, in input order; past :data:`PARALLEL_AFTER` in ``jobs`` workers.
 
     Detecting credits and fingerprinting cost several times what writing does, so a long
-    load hands them to worker processes (fresh interpreters: ``spawn``, never a fork of a
-    process that may hold threads and connections), a few tasks ahead of this process,
-    which keeps reading (and fetching) and writing. The input is still streamed.
+    load hands them to worker processes (:func:`provenance.workers.ordered`), a few tasks
+    ahead of this process, which keeps reading (and fetching) and writing. The input is
+    still streamed.
     """
-    items = iter(items)
-    head = items if jobs <= 1 else islice(items, PARALLEL_AFTER)
-    for item in head:
-        yield prepare(item, packs)
-    if jobs > 1:
-        yield from _prepared_in_workers(items, packs, jobs)
 
+    def here(chunk: list[StoryInput | InputError]) -> list[Prepared | InputError]:
+        return [prepare(item, packs) for item in chunk]
 
-def _prepared_in_workers(
-    items: Iterator[StoryInput | InputError], packs: Sequence[RulePack], jobs: int
-) -> Iterator[Prepared | InputError]:
-    tasks = _tasks(items, TASK)
-    first = next(tasks, None)
-    if first is None:
-        return  # the input ended before the workers would have paid for their start
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(list(packs),))
-    try:
-        pending: deque[Future[list[Prepared | InputError]]] = deque([pool.submit(_prepare_task, first)])
-        for task in tasks:
-            pending.append(pool.submit(_prepare_task, task))
-            if len(pending) >= AHEAD * jobs:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    finally:  # on an error (or the caller stopping early) the tasks not started are dropped
-        pool.shutdown(cancel_futures=True)
-
-
-def _tasks(items: Iterator[StoryInput | InputError], size: int) -> Iterator[list[StoryInput | InputError]]:
-    while task := list(islice(items, size)):
-        yield task
+    yield from workers.ordered(
+        items,
+        _prepare_task,
+        jobs,
+        after=PARALLEL_AFTER,
+        initializer=_start_worker,
+        initargs=(list(packs),),
+        local=here,
+        size=TASK,
+        ahead=AHEAD,
+    )
 
 
 _worker_packs: list[RulePack] = []

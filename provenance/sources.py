@@ -110,8 +110,8 @@ class _Found:
 
 
 @dataclass(frozen=True, slots=True)
-class _Record:
-    """One page's worth of content: a whole file or one JSONL line."""
+class Record:
+    """One page's worth of content, read but not extracted: a whole file or one JSONL line."""
 
     id: str
     source: str
@@ -145,9 +145,27 @@ def read_pages(
     ``.xml``/``.rss``/``.atom`` file) stands for the pages it lists. ``max_bytes`` caps a
     local file, standard input and a JSONL line (fetched bodies have the fetcher's cap).
     """
+    for item in read_records(sources, stdin, fetcher=fetcher, max_bytes=max_bytes):
+        yield page_of(item)
+
+
+def read_records(
+    sources: Sequence[str],
+    stdin: BinaryIO | None = None,
+    fetcher: Fetcher | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> Iterator[Record | InputError]:
+    """What :func:`read_pages` reads, before extraction: the raw record of each page (fetched
+    and read here; :func:`page_of` extracts it, in another process if need be)."""
     for item in _records(sources, stdin, fetcher=fetcher, max_bytes=max_bytes):
-        page = item if isinstance(item, InputError) else _page(item)
-        yield _valid_unicode(page) if isinstance(page, InputError) else page
+        assert not isinstance(item, WireStory)  # wire files are read for corpus loads only
+        yield item
+
+
+def page_of(item: Record | InputError) -> Page | InputError:
+    """The page of a record read by :func:`read_records` (an error stays an error)."""
+    page = item if isinstance(item, InputError) else _page(item)
+    return _valid_unicode(page) if isinstance(page, InputError) else page
 
 
 def read_stories(
@@ -180,7 +198,7 @@ def _records(
     fetcher: Fetcher | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     wire: bool = False,
-) -> Iterator[_Record | WireStory | InputError]:
+) -> Iterator[Record | WireStory | InputError]:
     """The records of every source; with ``wire`` (a corpus load), wire files too (by content)."""
     for source in sources:
         if source == _STDIN:
@@ -204,7 +222,7 @@ def _records(
 
 def _maybe_wire_file(
     found: _Found, stem_ids: bool, max_bytes: int, fetcher: Fetcher | None
-) -> Iterator[_Record | WireStory | InputError]:
+) -> Iterator[Record | WireStory | InputError]:
     """A file that may be a wire document: its items when its bytes are one, else as named."""
     try:
         data = _read_file(found.path, max_bytes)
@@ -243,7 +261,7 @@ def _wire_story(found: WireStory, agency: str | None) -> StoryInput:
 # --------------------------------------------------------------------------- URLs, sitemaps, feeds
 
 
-def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[_Record | InputError]:
+def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[Record | InputError]:
     """One fetched page, or every page a fetched sitemap or feed lists."""
     if fetcher is None:
         yield InputError(url, url, "cannot fetch: network access is not enabled here", url)
@@ -268,7 +286,7 @@ def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[_Record | InputE
 
 def _listing_file_records(
     path: str, fetcher: Fetcher | None, max_bytes: int
-) -> Iterator[_Record | InputError]:
+) -> Iterator[Record | InputError]:
     """A sitemap or feed saved as a file: the pages it lists are fetched.
 
     A sitemap index saved as a file is followed like a fetched one (:func:`feeds.expand`, with
@@ -294,7 +312,7 @@ def _listing_file_records(
 
 def _listed_records(
     listing: str, entries: Iterator[str | FetchResult], fetcher: Fetcher
-) -> Iterator[_Record | InputError]:
+) -> Iterator[Record | InputError]:
     """Fetch the page URLs of a listing (in parallel, in order); listing errors are reported too."""
     errors: list[InputError] = []
 
@@ -319,14 +337,14 @@ def _listed_records(
     yield from errors
 
 
-def _fetched_record(url: str, result: FetchResult) -> _Record | InputError:
+def _fetched_record(url: str, result: FetchResult) -> Record | InputError:
     body = result.body or b""
     if not body.strip():
         return InputError(url, url, "empty response", url)
     kind = _content_kind(result.content_type, body)
     text = decode_body(result)
     fetched = result.fetched_at.isoformat(timespec="seconds") if result.fetched_at else None
-    return _Record(url, url, text, kind, {"url": result.final_url or url}, body, fetched)
+    return Record(url, url, text, kind, {"url": result.final_url or url}, body, fetched)
 
 
 def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "text", "markdown"]:
@@ -340,7 +358,7 @@ def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "tex
     return "html" if _sniff(body) == "html" else "text"
 
 
-def _stdin_record(stdin: BinaryIO | None, max_bytes: int) -> _Record | InputError:
+def _stdin_record(stdin: BinaryIO | None, max_bytes: int) -> Record | InputError:
     """Standard input, whatever it is (a pipe is the usual case), read up to the cap."""
     stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     if stream is None:
@@ -354,7 +372,7 @@ def _stdin_record(stdin: BinaryIO | None, max_bytes: int) -> _Record | InputErro
     return _whole_record(_STDIN, _STDIN, data, "sniff")
 
 
-def _file_record(found: _Found, stem_ids: bool, max_bytes: int) -> _Record | InputError:
+def _file_record(found: _Found, stem_ids: bool, max_bytes: int) -> Record | InputError:
     try:
         data = _read_file(found.path, max_bytes)
     except _Refused as exc:
@@ -365,12 +383,12 @@ def _file_record(found: _Found, stem_ids: bool, max_bytes: int) -> _Record | Inp
     return _whole_record(page_id, found.path, data, found.kind)
 
 
-def _whole_record(page_id: str, source: str, data: bytes, kind: _Kind) -> _Record | InputError:
+def _whole_record(page_id: str, source: str, data: bytes, kind: _Kind) -> Record | InputError:
     if not data.strip():
         return InputError(page_id, source, "empty file")
     content_kind = _sniff(data) if kind == "sniff" else kind
     record_kind: Literal["html", "text", "markdown"] = "text" if content_kind == "jsonl" else content_kind
-    return _Record(page_id, source, data, record_kind, {}, data)
+    return Record(page_id, source, data, record_kind, {}, data)
 
 
 def _stem(path: str) -> str:
@@ -514,7 +532,7 @@ def _reason(exc: BaseException) -> str:
 
 def _jsonl_records(
     path: str, max_bytes: int, wire: bool = False
-) -> Iterator[_Record | WireStory | InputError]:
+) -> Iterator[Record | WireStory | InputError]:
     """One record a line, streamed; a bad line is one error and the next lines still count.
 
     The file may be any size (a corpus export); a line over ``max_bytes`` is one error,
@@ -573,7 +591,7 @@ def _bounded_lines(f: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
         yield skipped
 
 
-def _jsonl_lines(path: str, lines: Iterable[bytes | int], max_bytes: int) -> Iterator[_Record | InputError]:
+def _jsonl_lines(path: str, lines: Iterable[bytes | int], max_bytes: int) -> Iterator[Record | InputError]:
     found = False
     offset = 0
     for number, line in enumerate(lines, start=1):
@@ -594,7 +612,7 @@ def _jsonl_lines(path: str, lines: Iterable[bytes | int], max_bytes: int) -> Ite
         yield InputError(path, path, "empty file")
 
 
-def _jsonl_record(path: str, number: int, line: bytes, start: int) -> _Record | InputError:
+def _jsonl_record(path: str, number: int, line: bytes, start: int) -> Record | InputError:
     where = f"{path}:{number}"
     try:
         text = decode(line)
@@ -609,7 +627,7 @@ def _jsonl_record(path: str, number: int, line: bytes, start: int) -> _Record | 
     return _record_from_fields(where, number, fields)
 
 
-def _record_from_fields(where: str, number: int, fields: object) -> _Record | InputError:
+def _record_from_fields(where: str, number: int, fields: object) -> Record | InputError:
     if not isinstance(fields, dict):
         return InputError(where, where, f"line {number}: expected a JSON object, got {type(fields).__name__}")
     if invalid := _lone_surrogate(fields):
@@ -621,7 +639,7 @@ def _record_from_fields(where: str, number: int, fields: object) -> _Record | In
     for key in ("html", "text"):
         content = fields.get(key)
         if isinstance(content, str) and content.strip():
-            return _Record(page_id, where, content, "html" if key == "html" else "text", fields)
+            return Record(page_id, where, content, "html" if key == "html" else "text", fields)
     return InputError(page_id, where, f"line {number}: missing 'text' or 'html'", _opt(fields, "url"))
 
 
@@ -652,7 +670,7 @@ def _json_reason(exc: ValueError) -> str:
 # --------------------------------------------------------------------------- records → pages
 
 
-def _page(record: _Record) -> Page | InputError:
+def _page(record: Record) -> Page | InputError:
     """The page of a record, in valid Unicode.
 
     Whatever reached the page's strings from an escape or a file name and is not valid
@@ -679,7 +697,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _extract(record: _Record, url: str | None) -> Page:
+def _extract(record: Record, url: str | None) -> Page:
     content = record.content
     if record.kind == "html":
         return page_from_html(content, id=record.id, source=record.source, url=url)
@@ -689,7 +707,7 @@ def _extract(record: _Record, url: str | None) -> Page:
     return page_from_text(text, id=record.id, source=record.source, url=url)
 
 
-def _story(record: _Record, page: Page, agency: str | None) -> StoryInput:
+def _story(record: Record, page: Page, agency: str | None) -> StoryInput:
     fields = record.fields
     return StoryInput(
         page=page,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from provenance import corpus, store
+from provenance import corpus, store, workers
 from provenance.corpus import add_stories
 from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text, to_signed, to_unsigned
 from provenance.index import BlockPlan, block_keys
@@ -269,14 +269,14 @@ def test_worker_processes_store_what_one_process_stores(
     monkeypatch.setattr(corpus, "PARALLEL_AFTER", 2)
     monkeypatch.setattr(corpus, "TASK", 3)
     sent: list[int] = []
-    real_tasks = corpus._tasks
+    real_chunks = workers.chunks
 
-    def counted_tasks(items, size):  # type: ignore[no-untyped-def]
-        for task in real_tasks(items, size):
+    def counted_chunks(items, size):  # type: ignore[no-untyped-def]
+        for task in real_chunks(items, size):
             sent.append(len(task))
             yield task
 
-    monkeypatch.setattr(corpus, "_tasks", counted_tasks)
+    monkeypatch.setattr(workers, "chunks", counted_chunks)
     rng = random.Random(7)
     core = [paragraph(rng) for _ in range(3)]
     lines: list[dict[str, str] | str] = [record(f"ap-{n}", body(rng)) for n in range(9)]

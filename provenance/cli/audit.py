@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance.audit import run_audit
+from provenance.audit import PARALLEL_AFTER, run_audit
 from provenance.cli import common
 from provenance.cli.progress import progress, wanted
+from provenance.corpus import default_jobs
 from provenance.formats import FORMATS, render
 from provenance.model import PageResult
 from provenance.report import View, exit_code, summary_line
@@ -53,6 +54,14 @@ def _options(parser: argparse.ArgumentParser) -> None:
         "--no-inline-suppressions",
         action="store_true",
         help="honour no inline marker (audits of third-party pages or dumps); markers are reported",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=common.count,
+        default=None,
+        metavar="N",
+        help="worker processes that read and judge pages past the first "
+        f"{PARALLEL_AFTER} (default: one per CPU, at most 4; 1: all in this process)",
     )
     parser.add_argument(
         "--no-save",
@@ -107,6 +116,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             on_result=on_result,
             fetcher=fetcher,
             max_bytes=common.max_bytes(args),
+            jobs=args.jobs or default_jobs(),
             config=settings,
             baseline=known,
             save=not args.no_save,

@@ -103,6 +103,17 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def count(value: str) -> int:
+    """A whole number of at least 1 (``--jobs``, ``--limit``)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def positive(value: str) -> float:
     number = _number(value)
     if not number > 0:

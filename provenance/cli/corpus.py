@@ -30,7 +30,7 @@ def register(commands: Any) -> None:
     add.add_argument("--agency", help="agency of stories that do not name one (e.g. AP, Reuters)")
     add.add_argument(
         "--jobs",
-        type=_jobs,
+        type=common.count,
         default=None,
         metavar="N",
         help="worker processes that detect credits and fingerprint a long load "
@@ -61,7 +61,7 @@ def register(commands: Any) -> None:
     stats.set_defaults(handler=run_stats)
     listing = actions.add_parser("list", help="the corpus's stories, newest first")
     listing.add_argument("--agency", help="only this agency's stories")
-    listing.add_argument("--limit", type=_jobs, metavar="N", help="at most N stories")
+    listing.add_argument("--limit", type=common.count, metavar="N", help="at most N stories")
     listing.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     common.add_common(listing)
     listing.set_defaults(handler=run_list)
@@ -178,13 +178,3 @@ def _status(entry: StoryEntry) -> str:
 def _iso(moment: datetime | None) -> str | None:
     """UTC with its offset (the database stores naive UTC)."""
     return moment.replace(tzinfo=UTC).isoformat() if moment is not None else None
-
-
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return jobs
