@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from provenance.attribution import detect  # noqa: E402
 from provenance.extract import page_from_html  # noqa: E402
+from provenance.limits import MAX_CHARS, MAX_ELEMENTS, MAX_LINES  # noqa: E402
+from provenance.manipulation import MAX_PARSER_DEPTH  # noqa: E402
 from provenance.packs import load_packs  # noqa: E402
 from provenance.text import normalize, tokens  # noqa: E402
 
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     theirs: list[tuple[float, float, float]] = []
     both_shown = both_found = 0
     misses: list[str] = []
+    sizes: list[tuple[int, int, int, int, int]] = []  # elements, body chars, lines, depth, srcdoc+SVG words
     items = sorted(gold.items())[: args.limit or None]
     for key, entry in items:
         raw = gzip.decompress((args.data / "html" / f"{key}.html.gz").read_bytes())
@@ -108,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         ours.append(prf(body, entry["articleBody"]))
         theirs.append(prf(trafilatura.extract(raw.decode("utf-8", "replace")) or "", entry["articleBody"]))
         root = etree.fromstring(raw, etree.HTMLParser(recover=True))
+        if page is not None and root is not None:
+            layout = page.layout
+            tucked = layout.get("srcdoc_words", 0) + layout.get("svg_words", 0)
+            sizes.append(
+                (sum(1 for _ in root.iter()), len(page.text), len(page.lines), layout["depth"], tucked)
+            )
         if root is None or not (shows_byline(root) and shows_copyright(root)):
             continue
         both_shown += 1
@@ -130,6 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  F1 difference (provenance - trafilatura): {mean(ours, 2) - mean(theirs, 2):+.3f}")
     print()
     share = both_found / both_shown if both_shown else 0.0
+    if sizes:  # what provenance.limits and provenance.manipulation are set against
+        largest = [max(row[i] for row in sizes) for i in range(5)]
+        print(
+            f"Largest of the {len(sizes)} pages: {largest[0]:,} elements (limit {MAX_ELEMENTS:,}), "
+            f"{largest[1]:,} characters of body (limit {MAX_CHARS:,}), {largest[2]:,} visible lines "
+            f"(limit {MAX_LINES:,}); nesting {largest[3]} deep (MANIPULATION past {MAX_PARSER_DEPTH}); "
+            f"words in srcdoc documents and SVG text: {largest[4]}"
+        )
+        print()
     print(f"Pages whose raw HTML shows a byline and a copyright footer: {both_shown}")
     print(f"  both extracted: {both_found} ({share:.1%})")
     if misses:

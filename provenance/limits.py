@@ -2,8 +2,8 @@
 
 A news article is a few thousand words. On the 131 real pages of ``article-extraction``
 (raw HTML from many sites) the largest holds 1,709 elements, a body of 20,692 characters and
-518 visible lines; the 275 ``wire-copies`` pages hold at most 2,077 characters. The limits
-below sit 50 to 60 times above that. A page past them is not an article but a flood (a
+518 visible lines (``python eval/extraction.py`` prints them). The limits below sit 40 to 60
+times above that. A page past them is not an article but a flood (a
 million one-word paragraphs, 1,000,000 × U+FDFA that NFKC turns into 18 million
 characters) whose audit would take minutes and gigabytes: trafilatura alone spends 30 s on
 a million ``<p>``.

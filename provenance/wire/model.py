@@ -53,11 +53,15 @@ PUB_STATUSES = {
 }
 
 
-def embargo_status(lifted: str | None) -> str:
-    """The status of an item marked "embargoed" (NewsML 1, NITF): usable once the embargo lifts
-    when the time is given (the embargo check compares it with the page's date), withheld
-    when it is not (nothing says when it may go out)."""
-    return "usable" if lifted else "withheld"
+def item_status(status: str | None, lifted: str | None, where: str) -> str:
+    """An item's status (:func:`pub_status`; none written: usable). An item marked "embargoed"
+    (NewsML 1, NITF) is usable once the embargo lifts when the time is given (the embargo
+    check compares it with the page's date), withheld when it is not (nothing says when)."""
+    if not status:
+        return "usable"
+    if status.strip().lower() == "embargoed":
+        return "usable" if lifted else "withheld"
+    return pub_status(status, where)
 
 
 def pub_status(value: str, where: str) -> str:

@@ -27,15 +27,15 @@ from collections.abc import Iterator
 from lxml import etree
 
 from provenance.wire import nitf
-from provenance.wire.model import WireFormatError, WireItem, embargo_status, pub_status, version_number
+from provenance.wire.model import WireFormatError, WireItem, item_status, version_number
 from provenance.wire.xml import (
     BLOCK,
     attr,
     block_paragraphs,
     child,
     children,
+    each_item,
     local,
-    parse_xml,
     plain_paragraphs,
     text_of,
 )
@@ -147,7 +147,7 @@ def read_news_item(item: etree._Element, where: str) -> WireItem | None:
     management = child(item, "NewsManagement")
     status = attr(child(management, "Status"), "FormalName")
     embargoed = None
-    if _is_embargoed(status):
+    if status and status.strip().lower() == "embargoed":
         embargoed = text_of(child(management, "StatusWillChange", "DateAndTime"))
     byline = _first(components, "NewsLines", "ByLine")
     bylines = _parties(components, "Creator") or ([byline] if byline else [])
@@ -165,11 +165,7 @@ def read_news_item(item: etree._Element, where: str) -> WireItem | None:
         published=text_of(child(management, "ThisRevisionCreated"))
         or text_of(child(management, "FirstCreated")),
         embargoed=embargoed,
-        pub_status=embargo_status(embargoed)
-        if _is_embargoed(status)
-        else pub_status(status, where)
-        if status
-        else "usable",
+        pub_status=item_status(status, embargoed, where),
         provider=next(iter(_parties(components, "Provider")), None) or text_of(child(ident, "ProviderId")),
         copyright_holder=next(
             (t for r in rights if (t := text_of(child(r, "Copyright", "CopyrightHolder")))), None
@@ -188,22 +184,4 @@ def read_news_item(item: etree._Element, where: str) -> WireItem | None:
 
 def read_each(data: bytes) -> Iterator[WireItem | WireFormatError]:
     """Each text item of the NewsML 1.x document ``data``, or an error for each one that cannot be read."""
-    try:
-        root = parse_xml(data)
-    except WireFormatError as exc:
-        yield WireFormatError(f"NewsML 1.x: {exc}")
-        return
-    items = children(root, "NewsItem")
-    for n, item in enumerate(items, 1):
-        where = "NewsML 1.x NewsItem" if len(items) == 1 else f"NewsML 1.x NewsItem {n}"
-        try:
-            found = read_news_item(item, where)
-        except WireFormatError as exc:
-            yield exc
-            continue
-        if found is not None:
-            yield found
-
-
-def _is_embargoed(status: str | None) -> bool:
-    return bool(status) and status.strip().lower() == "embargoed"
+    return each_item(data, "NewsML 1.x", lambda root: children(root, "NewsItem"), read_news_item)

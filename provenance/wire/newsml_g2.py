@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from provenance.wire import nitf
-from provenance.wire.model import WireFormatError, WireItem, pub_status, version_number
+from provenance.wire.model import WireFormatError, WireItem, item_status, version_number
 from provenance.wire.xml import (
     BLOCK,
     attr,
@@ -40,9 +40,9 @@ from provenance.wire.xml import (
     children,
     code,
     descendants,
+    each_item,
     html_paragraphs,
     local,
-    parse_xml,
     parse_xml_text,
     plain_paragraphs,
     text_of,
@@ -165,7 +165,7 @@ def read_news_item(item: etree._Element, where: str) -> WireItem | None:
         located=label(child(content_meta, "located")),
         published=_first_text(meta, "versionCreated") or _first_text(meta, "firstCreated"),
         embargoed=_first_text(meta, "embargoed"),
-        pub_status=pub_status(status, where) if status else "usable",
+        pub_status=item_status(status, None, where),
         provider=label(child(meta, "provider")),
         copyright_holder=next((n for r in rights if (n := label(child(r, "copyrightHolder")))), None),
         copyright_notice=next((t for r in rights if (t := _first_text(r, "copyrightNotice"))), None),
@@ -184,18 +184,8 @@ def read_news_item(item: etree._Element, where: str) -> WireItem | None:
 
 def read_each(data: bytes) -> Iterator[WireItem | WireFormatError]:
     """Each text item of the NewsML-G2 document ``data``, or an error for each one that cannot be read."""
-    try:
-        root = parse_xml(data)
-    except WireFormatError as exc:
-        yield WireFormatError(f"NewsML-G2: {exc}")
-        return
-    items = [root] if local(root) == "newsItem" else list(descendants(root, "newsItem"))
-    for n, item in enumerate(items, 1):
-        where = "NewsML-G2 newsItem" if len(items) == 1 else f"NewsML-G2 newsItem {n}"
-        try:
-            found = read_news_item(item, where)
-        except WireFormatError as exc:
-            yield exc
-            continue
-        if found is not None:
-            yield found
+    return each_item(data, "NewsML-G2", _news_items, read_news_item)
+
+
+def _news_items(root: etree._Element) -> list[etree._Element]:
+    return [root] if local(root) == "newsItem" else list(descendants(root, "newsItem"))

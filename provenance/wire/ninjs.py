@@ -58,7 +58,7 @@ import re
 from collections.abc import Iterator
 
 from provenance.wire import nitf
-from provenance.wire.model import WireFormatError, WireItem, pub_status, version_number
+from provenance.wire.model import WireFormatError, WireItem, item_status, version_number
 from provenance.wire.xml import collapse, html_paragraphs, parse_xml_text, plain_paragraphs
 
 NOT_TEXT = frozenset({"picture", "video", "audio", "graphic", "event", "planning"})
@@ -279,7 +279,7 @@ def read_item(obj: object, where: str) -> WireItem | None:
             obj, ("versionCreated", "versioncreated", "firstCreated", "firstcreated"), where
         ),
         embargoed=_first_str(obj, ("embargoedUntil", "embargoed"), where),
-        pub_status=pub_status(status, where) if status else "usable",
+        pub_status=item_status(status, None, where),
         copyright_holder=_first_str(obj, ("copyrightHolder", "copyrightholder"), where),
         copyright_notice=_first_str(obj, ("copyrightNotice", "copyrightnotice"), where),
         usage_terms=_first_str(obj, ("usageTerms", "usageterms"), where),

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from provenance.wire.model import WireFormatError, WireItem, embargo_status, pub_status
+from provenance.wire.model import WireFormatError, WireItem, item_status
 from provenance.wire.xml import attr, block_paragraphs, child, children, descendants, parse_xml, text_of
 
 FORMAT = "NITF"
@@ -104,11 +104,7 @@ def read_document(nitf: etree._Element, where: str = "NITF") -> WireItem | None:
         located=parts.located,
         published=attr(child(docdata, "date.issue"), "norm"),
         embargoed=release,
-        pub_status=embargo_status(release)
-        if status and status.strip().lower() == "embargoed"
-        else pub_status(status, where)
-        if status
-        else "usable",
+        pub_status=item_status(status, release, where),
         provider=text_of(child(body, "body.head", "distributor")) or attr(doc_id, "regsrc"),
         copyright_holder=attr(child(docdata, "doc.copyright"), "holder"),
         copyright_notice=text_of(next(descendants(body, "copyrite"), None)),

@@ -20,12 +20,12 @@ exhaust Python's recursion limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.entities import name2codepoint
 
 from lxml import etree
 
-from provenance.wire.model import WireFormatError
+from provenance.wire.model import WireFormatError, WireItem
 
 _DECLARATION = re.compile(rb"<!(ENTITY|ELEMENT)\b")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -261,3 +261,28 @@ def html_paragraphs(markup: str) -> list[str]:
         return []
     body = root.find("body") if local(root) == "html" else None
     return block_paragraphs(body if body is not None else root)
+
+
+def each_item(
+    data: bytes,
+    label: str,
+    items_of: Callable[[etree._Element], list[etree._Element]],
+    read: Callable[[etree._Element, str], WireItem | None],
+) -> Iterator[WireItem | WireFormatError]:
+    """Each text item of a NewsML document: ``read`` of each element ``items_of`` finds (None:
+    no text, skipped), an error for each one that cannot be read and the rest still read."""
+    try:
+        root = parse_xml(data)
+    except WireFormatError as exc:
+        yield WireFormatError(f"{label}: {exc}")
+        return
+    items = items_of(root)
+    for n, item in enumerate(items, 1):
+        where = f"{label} {local(item)}" if len(items) == 1 else f"{label} {local(item)} {n}"
+        try:
+            found = read(item, where)
+        except WireFormatError as exc:
+            yield exc
+            continue
+        if found is not None:
+            yield found
