@@ -15,7 +15,8 @@ Issue 7, item 4. In one run:
 3. the audit of the same pages, in process (``provenance.audit.run_audit`` and the JSON
    report, as ``provenance audit FILES --format json --quiet`` runs them, without the
    interpreter's start-up, which a long run does not pay per page): pages per second, and
-   its overhead over (2) in percent (the issue's bound: 30 %);
+   its overhead over (2) in percent (issue 15's bound: 60 %; issue 7 asked 30 %), and over
+   ``trafilatura.extract`` with its default options (slower: no ``fast``);
 4. where the audit's time goes, the same steps timed one by one: extraction (provenance's,
    trafilatura included), fingerprinting, candidate lookup (SQL), match and rules, saving.
 
@@ -58,7 +59,7 @@ PAGES = ROOT.parent / "shared" / "data" / "article-extraction" / "html"
 FULL_STORIES = 1_000_000
 QUICK_STORIES = 1_000
 QUICK_PAGES = 12
-BOUND = 30.0  # percent of overhead over extraction alone that issue 7 allows
+BOUND = 60.0  # percent of overhead over extraction alone that issue 15 (item 6) allows
 TRAFILATURA_OPTIONS = {"include_comments": False, "include_tables": True, "favor_recall": True, "fast": True}
 
 
@@ -304,15 +305,15 @@ def rows(
                 f"({'within' if overhead <= BOUND else 'over'} the {BOUND:.0f}% bound)",
             )
         )
-        if not quick:
-            defaults = extraction_alone(raws)
-            out.append(
-                (
-                    "  trafilatura.extract, default options",
-                    f"{n / defaults:.1f} pages/s ({defaults / n * 1e3:.0f} ms/page)",
-                    f"against these, the audit's overhead is {(audited / defaults - 1) * 100:+.0f}%",
-                )
+        # Both baselines, quick runs too (the bound is over provenance's options, the faster).
+        defaults = extraction_alone(raws)
+        out.append(
+            (
+                "  trafilatura.extract, default options",
+                f"{n / defaults:.1f} pages/s ({defaults / n * 1e3:.0f} ms/page)",
+                f"against these, the audit's overhead is {(audited / defaults - 1) * 100:+.0f}%",
             )
+        )
         steps = audit_steps(loaded.url, html)
         total = sum(steps.seconds.values())
         out.append(

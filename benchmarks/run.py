@@ -1,15 +1,22 @@
 """Speed and memory, each figure side by side with the obvious alternative in the same run.
 
-    python benchmarks/run.py            # full: index at 100k, 1M and 10M fingerprints
-    python benchmarks/run.py --quick    # reduced, under a minute
+    python benchmarks/run.py                  # full: every section at full size
+    python benchmarks/run.py --quick          # reduced sizes
+    python benchmarks/run.py --only jobs warc # some sections (names: see --only's error)
 
-Prints one table. Measured here so far (issue 7 is in progress):
+Prints one table, section by section:
 
-* fingerprinting: the project's simhash against ``simhash.Simhash`` on the same texts and the
-  same features (word 3-shingles), and against the floor (tokenising only);
-* the block index: build time, peak memory (RSS of a fresh process) and query time (median
-  and p99 per single query, and per query in one batch join) at each size, at k = 3 (the k of
-  both schemes), side by side with ``simhash.SimhashIndex`` where it fits.
+* ``fingerprint``: the project's simhash against ``simhash.Simhash`` on the same texts and
+  the same features (word 3-shingles), and against the floor (tokenising only);
+* ``index``: the block index's build time, peak memory (RSS of a fresh process) and query
+  time (median and p99 per single query, and per query in one batch join) at each size, at
+  k = 3 (the k of both schemes), side by side with ``simhash.SimhashIndex`` where it fits;
+* ``corpus`` (corpus_load.py), ``lookup`` (sql_lookup.py), ``end-to-end`` (end_to_end.py:
+  the audit against trafilatura alone);
+* ``jobs`` (audit_jobs.py: ``--jobs 2`` against ``--jobs 1``), ``memory`` (audit_memory.py:
+  peak RSS against the number of pages), ``fetch`` (fetch_hosts.py: URLs on many hosts),
+  ``warc`` (warc_audit.py: a WARC of the real pages, and evidence replay), ``scale``
+  (scale.py: a local cluster, database load per page, index size).
 
 Texts are Reuters-21578 stories from ../shared/data when present, else generated text.
 """
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -243,6 +251,7 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes, under a minute")
+    parser.add_argument("--only", nargs="+", metavar="SECTION", help="run these sections only")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -250,28 +259,38 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child_index(kind, int(size), int(queries), int(k))))
         return 0
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    import audit_jobs
+    import audit_memory
     import corpus_load
     import end_to_end
+    import fetch_hosts
+    import scale
     import sql_lookup
+    import warc_audit
 
+    quick = args.quick
+    available: dict[str, Callable[[], list[tuple[str, str, str]]]] = {
+        "fingerprint": lambda: bench_fingerprint(500 if quick else 5000),
+        "index": lambda: (
+            bench_index([100_000, 1_000_000], 100_000, 2000)
+            if quick
+            else bench_index([100_000, 1_000_000, 10_000_000], 1_000_000, 10_000)
+        ),
+        "corpus": lambda: corpus_load.rows(quick),
+        "lookup": lambda: sql_lookup.rows(quick),
+        "end-to-end": lambda: end_to_end.rows(quick, stories=None if quick else END_TO_END_STORIES),
+        "jobs": lambda: audit_jobs.rows(quick),
+        "memory": lambda: audit_memory.rows(quick),
+        "fetch": lambda: fetch_hosts.rows(quick),
+        "warc": lambda: warc_audit.rows(quick),
+        "scale": lambda: scale.rows(quick),
+    }
+    unknown = [name for name in args.only or [] if name not in available]
+    if unknown:
+        parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(available)}")
     started = time.perf_counter()
     print(f"provenance benchmarks on {machine()}", flush=True)
-    if args.quick:
-        sections = [
-            lambda: bench_fingerprint(500),
-            lambda: bench_index([100_000, 1_000_000], 100_000, 2000),
-            lambda: corpus_load.rows(True),
-            lambda: sql_lookup.rows(True),
-            lambda: end_to_end.rows(True),
-        ]
-    else:
-        sections = [
-            lambda: bench_fingerprint(5000),
-            lambda: bench_index([100_000, 1_000_000, 10_000_000], 1_000_000, 10_000),
-            lambda: corpus_load.rows(False),
-            lambda: sql_lookup.rows(False),
-            lambda: end_to_end.rows(False, stories=END_TO_END_STORIES),
-        ]
+    sections = [available[name] for name in args.only or available]
     rows: list[tuple[str, str, str]] = []
     for section in sections:  # each section printed as it ends, the table reprinted whole at the end
         part = section()

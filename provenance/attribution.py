@@ -73,6 +73,7 @@ class _Line:
     where: Where
     line: int | None
     role: LineRole = "text"
+    prose: bool = False  # :func:`_is_prose`, read by several passes: tested once
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,10 +89,17 @@ def detect(
     give no signal at all: an agency named there credits a photo.
     """
     kept = [(tl, text) for tl in lines if (text := _one_line(tl.text))]
-    view = [_Line(i, text, tl.where, tl.line, tl.role) for i, (tl, text) in enumerate(kept)]
+    view = [_Line(i, text, tl.where, tl.line, tl.role, _is_prose(text)) for i, (tl, text) in enumerate(kept)]
     agency_names = {a.casefold() for pack in packs for a in (*pack.aliases, pack.id)}
+    gated = [(pack, _pack_gate(pack).allows) for pack in packs]
     per_line = [
-        [kept for pack in packs for s in _scan_line(ln, pack) if (kept := _people_only(s, agency_names))]
+        [
+            kept
+            for pack, allows in gated
+            if allows(ln.text)  # no pattern of the pack can match: most lines
+            for s in _scan_line(ln, pack)
+            if (kept := _people_only(s, agency_names))
+        ]
         if ln.role != "caption"
         else []
         for ln in view
@@ -131,8 +139,7 @@ def _people_only(signal: Signal, agency_names: set[str]) -> Signal | None:
 
 
 def _scan_line(ln: _Line, pack: RulePack) -> list[Signal]:
-    if not _pack_gate(pack).allows(ln.text):  # no pattern of the pack can match: most lines
-        return []
+    """The signals of ``pack`` on a line that its gate (:func:`_pack_gate`) lets through."""
     text = _mask(_unglued(ln.text, pack), pack.ignore)
     if not text:
         return []
@@ -356,9 +363,7 @@ _GLUES: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 def _add_signoffs(view: Sequence[_Line], per_line: list[list[Signal]], packs: Sequence[RulePack]) -> None:
     """Sign-off credits: a bare "AFP" line after the story's last paragraph credits the text;
     the same line under a picture inside the story credits the photo."""
-    last_prose = max(
-        (ln.index for ln in view if ln.where == "body" and _is_prose(ln.text)), default=len(view)
-    )
+    last_prose = max((ln.index for ln in view if ln.where == "body" and ln.prose), default=len(view))
     for ln in view[last_prose + 1 :]:
         if ln.role != "text" or ln.where != "body" or per_line[ln.index]:
             continue
@@ -374,7 +379,7 @@ def _photo_notices_dropped(view: Sequence[_Line], per_line: list[list[Signal]]) 
     """Without the agency notices that are a photo's credit: a bare "© REUTERS" (no year, no
     rights reserved) with more of the story's prose after it sits under a picture, not at the
     end of the text."""
-    last_prose = max((ln.index for ln in view if ln.where == "body" and _is_prose(ln.text)), default=-1)
+    last_prose = max((ln.index for ln in view if ln.where == "body" and ln.prose), default=-1)
     return [
         [
             s
@@ -460,8 +465,8 @@ def _trusted_zone(view: Sequence[_Line], per_line: Sequence[Sequence[Signal]]) -
     lines just above the first prose paragraph.
     Closing: after the last body paragraph, and next to a copyright notice or contributor line.
     """
-    prose = [ln.index for ln in view if _is_prose(ln.text)]
-    body_prose = [ln.index for ln in view if ln.where == "body" and _is_prose(ln.text)]
+    prose = [ln.index for ln in view if ln.prose]
+    body_prose = [ln.index for ln in view if ln.where == "body" and ln.prose]
     # Before the body starts; one prose line (a standfirst) may come before the byline.
     opening_end = prose[1] if len(prose) > 1 else len(view)
     zone = set(range(min(OPENING_LINES, opening_end)))
@@ -578,7 +583,11 @@ def _evidence(text: str, m: re.Match[str]) -> str:
 
 def _one_line(text: str) -> str:
     """Normalised text on one line (a TextLine holding a wrapped paragraph is one paragraph)."""
-    return re.sub(r"\s*\n+\s*", " ", normalize(text))
+    text = normalize(text)
+    return _LINE_BREAKS.sub(" ", text) if "\n" in text else text
+
+
+_LINE_BREAKS = re.compile(r"\s*\n+\s*")
 
 
 def _is_prose(text: str) -> bool:

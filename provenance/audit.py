@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +28,11 @@ from provenance.packs import IGNORED_MARKER, RulePack
 from provenance.report import AuditReport
 from provenance.rules import evaluate
 from provenance.sources import MAX_FILE_BYTES, Record, page_of, read_records
+from provenance.spool import ResultSpool
 from provenance.suppress import Baseline, apply_markers, known_rules, marker_findings
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DEFAULT = Config()
 
@@ -123,6 +127,8 @@ def run_audit(
     marker_root: Path | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     jobs: int = 1,
+    cluster: Client | str | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> AuditReport:
     """Audit every input, saving each page as it is done; one run row per call.
 
@@ -135,18 +141,33 @@ def run_audit(
     standard input and a JSONL line (fetched bodies have the fetcher's cap). With ``jobs`` > 1,
     pages past the first :data:`PARALLEL_AFTER` are extracted, looked up, matched and judged
     in that many worker processes (:mod:`provenance.workers`); results come back in input
-    order and are saved here, so the run is the same whatever ``jobs``.
+    order and are saved here, so the run is the same whatever ``jobs``. Nothing of a page
+    stays in memory once it is saved and reported: the report's results are a
+    :class:`~provenance.spool.ResultSpool` on disk (``report.close()`` deletes it).
+    With ``cluster`` (a Dask client or scheduler address), pages are judged on its workers,
+    which apply the baseline and save them under this run (:mod:`provenance.cluster`).
+    ``on_start`` is given the run id once the run is recorded, before any input is read.
     """
     run_id, started = (
         (store.start_run(factory, "audit", arguments, __version__).id, None) if save else (0, store.now())
     )
-    results: list[PageResult] = []
+    if on_start is not None and save:
+        on_start(run_id)
+    results = ResultSpool()  # on disk: memory stays flat however many pages
     job = _Job(list(packs), config, marker_root, _url(factory))
-    for item in _results(factory, sources, job, stdin, fetcher, max_bytes, jobs):
-        if baseline is not None:
+    here = cluster is None  # else the workers apply the baseline and save each page
+    items = (
+        _results(factory, sources, job, stdin, fetcher, max_bytes, jobs)
+        if here
+        else _on_cluster(
+            cluster, factory, sources, job, run_id if save else None, baseline, stdin, fetcher, max_bytes
+        )
+    )
+    for item in items:
+        if baseline is not None and here:
             stale = baseline.apply(item)  # marks the known findings first
             item.findings = [*item.findings, *config.adjust(stale)]
-        if save:
+        if save and here:
             with store.transaction(factory) as session:
                 store.save_result(session, run_id, item)
         results.append(item)
@@ -154,11 +175,12 @@ def run_audit(
             on_result(item)
     if not save:
         return AuditReport(0, started, store.now(), __version__, results)
+    tally = results.tally
     counts = {
-        "pages": len(results),
-        "errors": sum(1 for r in results if r.status == "error"),
-        "matches": sum(1 for r in results if r.match is not None),
-        "findings": sum(len(r.findings) for r in results),
+        "pages": tally.pages,
+        "errors": tally.errors,
+        "matches": tally.matched,
+        "findings": tally.findings + tally.suppressed,
     }
     finished = store.finish_run(factory, run_id, counts)
     return AuditReport(run_id, finished.started, finished.finished, __version__, results)
@@ -210,6 +232,30 @@ def _results(
             yield result
 
 
+def _on_cluster(
+    cluster: Client | str,
+    factory: sessionmaker[Session],
+    sources: Sequence[str],
+    job: _Job,
+    run_id: int | None,
+    baseline: Baseline | None,
+    stdin: BinaryIO | None,
+    fetcher: Fetcher | None,
+    max_bytes: int,
+) -> Iterator[PageResult]:
+    """The pages judged, baselined and saved (``run_id``; None: not saved) on a Dask cluster."""
+    from provenance import cluster as dask_cluster
+
+    client = dask_cluster.connect(cluster)
+    try:
+        records = read_records(sources, stdin=stdin, fetcher=fetcher, max_bytes=max_bytes)
+        shared = replace(job, db_url=dask_cluster.shared_url(job.db_url))
+        yield from dask_cluster.judged(client, records, shared, factory, run_id, baseline)
+    finally:
+        if isinstance(cluster, str):
+            client.close()
+
+
 _worker: dict[str, Any] = {}  # in a worker process: its job and its database
 
 
@@ -222,16 +268,23 @@ def _judge_task(chunk: list[Record | InputError]) -> list[PageResult | None]:
     return [_judge(record, _worker["job"], _worker["factory"]) for record in chunk]
 
 
-def _judge(record: Record | InputError, job: _Job, factory: sessionmaker[Session]) -> PageResult | None:
+def _judge(
+    record: Record | InputError, job: _Job, factory: sessionmaker[Session], local_file: bool | None = None
+) -> PageResult | None:
     """One page's result (None for a source the configuration ignores): extracted, looked up,
-    matched and judged within its time budget; whatever goes wrong is that page's error."""
+    matched and judged within its time budget; whatever goes wrong is that page's error.
+    ``local_file``: whether the source is a file under the marker root as the process that
+    read it saw it (a cluster worker may have no such file); None: looked at here."""
     if job.config.ignores(record.source):
         return None
     item = page_of(record)
     if isinstance(item, InputError):
         return error_result(item)
     ignored: list[Suppression] = []
-    if item.suppressions and not markers_honoured(item, job.marker_root):
+    honoured = (
+        markers_honoured(item, job.marker_root) if local_file is None else local_file and item.url is None
+    )
+    if item.suppressions and not honoured:
         ignored, item.suppressions = list(item.suppressions), []
     try:
         with time_budget(PAGE_BUDGET):

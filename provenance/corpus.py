@@ -1,11 +1,13 @@
 """Loading wire stories into the corpus: read, detect byline and contributors, fingerprint, upsert.
 
 Stories are streamed from their sources and written in batches, one transaction per batch,
-each table with a few multi-row statements (:func:`provenance.store.upsert_stories`), so a
-large archive goes in fast and with flat memory: nothing of a batch is kept once it is
-written. Re-adding a story id updates that story and never duplicates it. Detecting credits
-and fingerprinting, most of the work, can run in worker processes (``jobs``) while this
-process reads and writes.
+its fingerprint and block-key rows sent in bulk (:func:`provenance.corpus_store.upsert_stories`:
+COPY on PostgreSQL), so a large archive goes in fast and with flat memory: nothing of a batch
+is kept once it is written. Re-adding a story id updates that story and never duplicates it.
+Detecting credits and fingerprinting, most of the work, can run in worker processes
+(``jobs``) while this process reads and writes; they send fingerprints back as plain tuples
+(:data:`~provenance.corpus_store.FingerprintFields`), which cross between processes several
+times cheaper than objects.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -21,9 +24,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import SingletonThreadPool
 
-from provenance import retrieval, store, workers
+from provenance import corpus_store, retrieval, store, workers
 from provenance.attribution import detect
+from provenance.corpus_store import FingerprintFields, as_fingerprints, fingerprint_fields
 from provenance.fetch import Fetcher
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text
 from provenance.index import BlockPlan, MemoryIndex
@@ -38,8 +43,9 @@ BATCH = 500
 VERSION_SCHEME = "shingle3"
 VACUUM_AFTER = 5000  # stories written in one load after which the block keys are vacuumed
 
-Prepared = tuple[Story, list[Fingerprint]]  # a story ready to write: with its fingerprints
-Written = Mapping[int, tuple[Story, Sequence[Fingerprint]]]  # story row id -> the story and its fingerprints
+Prepared = tuple[Story, list[FingerprintFields]]  # a story ready to write: with its fingerprints
+# Story row id -> the story and its fingerprints.
+Written = Mapping[int, tuple[Story, Sequence[FingerprintFields]]]
 
 
 @dataclass(slots=True)
@@ -163,20 +169,31 @@ def _single(agencies: list[str]) -> str | None:
     return agencies[0] if len(agencies) == 1 else None
 
 
-def group_versions(session: Session, written: Written) -> None:
+def stored_near(session: Session, items: Sequence[Prepared]) -> set[int]:
+    """Before a batch is written (in its transaction): the stored stories near any of its
+    stories, by the fingerprints versions share (:data:`VERSION_SCHEME`), for
+    :func:`group_versions`. Looked up before the batch's own rows are in the corpus, so the
+    lookup does not find, and filter out, every story of the batch near itself."""
+    queries = as_fingerprints([fp for _, fps in items for fp in fps if fp[0] == VERSION_SCHEME])
+    return set(store.near_fingerprints(session, queries)) if queries else set()
+
+
+def group_versions(session: Session, written: Written, earlier: Iterable[int]) -> None:
     """Join each story just written to the group of its other versions in the corpus, if any.
 
-    The whole batch at once: one near-fingerprint lookup for all of its stories (the batch
-    itself is already stored, so versions within it are found too), then an in-memory index
-    of the few stories that lookup found tells which story is near which. Texts are loaded
-    only for the candidates :func:`provenance.match.same_story` must align.
+    The whole batch at once: ``earlier`` are the stories :func:`stored_near` found before the
+    batch was written (one lookup for all of its stories); an in-memory index of those and
+    of the batch's own stories tells which story is near which (so versions within the
+    batch are found too). Texts are loaded only for the candidates
+    :func:`provenance.match.same_story` must align.
     """
     # Versions share whole paragraphs, so the word-shingle fingerprints find them; the many
     # sentence skeletons (there for spun copies) would only make the lookup slower.
     shingled = {
-        row_id: [fp for fp in fps if fp.scheme == VERSION_SCHEME] for row_id, (_, fps) in written.items()
+        row_id: as_fingerprints([fp for fp in fps if fp[0] == VERSION_SCHEME])
+        for row_id, (_, fps) in written.items()
     }
-    near = _near_stories(session, shingled)
+    near = _near_stories(session, shingled, earlier)
     if not near:
         return
     others = {i for ids in near.values() for i in ids if i not in written}
@@ -195,16 +212,22 @@ def group_versions(session: Session, written: Written) -> None:
             if same_story(story, candidate):
                 versions.append(other)
         if versions:
-            store.set_version_group(session, row_id, versions)
+            corpus_store.set_version_group(session, row_id, versions)
 
 
-def _near_stories(session: Session, shingled: Mapping[int, Sequence[Fingerprint]]) -> dict[int, list[int]]:
-    """For each story: the other stored stories worth checking as its versions (best first)."""
-    queries = [fp for fps in shingled.values() for fp in fps]
-    if not queries:
+def _near_stories(
+    session: Session, shingled: Mapping[int, Sequence[Fingerprint]], earlier: Iterable[int]
+) -> dict[int, list[int]]:
+    """For each story: the other stored stories worth checking as its versions (best first).
+
+    The stored fingerprints compared are those of the ``earlier`` stories (read back: any
+    of them rewritten by this batch has the batch's fingerprints now) and the batch's own.
+    """
+    if not any(shingled.values()):
         return {}
-    found = store.near_fingerprints(session, queries)  # near any story of the batch
-    hits = _hits_per_story(store.version_fingerprints(session, found, VERSION_SCHEME), shingled)
+    stored = store.version_fingerprints(session, [i for i in earlier if i not in shingled], VERSION_SCHEME)
+    stored.update(shingled)
+    hits = _hits_per_story(stored, shingled)
     near = {}
     for row_id, story_hits in hits.items():
         ids = [i for i in retrieval.select(story_hits, shingled[row_id]) if i != row_id]
@@ -267,7 +290,9 @@ def prepare(item: StoryInput | InputError, packs: Sequence[RulePack]) -> Prepare
     if isinstance(item, InputError):
         return item
     story = to_story(item, packs)
-    return story if isinstance(story, InputError) else (story, fingerprint_text(story.text))
+    if isinstance(story, InputError):
+        return story
+    return story, fingerprint_fields(fingerprint_text(story.text))
 
 
 def write_batch(factory: sessionmaker[Session], items: Sequence[Prepared]) -> list[str]:
@@ -277,9 +302,11 @@ def write_batch(factory: sessionmaker[Session], items: Sequence[Prepared]) -> li
     come fingerprinted, so the write lock is held for the writing only.
     """
     with store.transaction(factory) as session:
-        done = store.upsert_stories(session, items)
+        store.lock_corpus(session)  # before the lookup: no other writer changes what it finds
+        earlier = stored_near(session, items)
+        done = corpus_store.upsert_stories(session, items)
         written = {o.row_id: item for o, item in zip(done, items, strict=True) if o.outcome != "unchanged"}
-        group_versions(session, written)
+        group_versions(session, written, earlier)
         group_wire_versions(session, {story.guid for story, _ in written.values() if story.guid})
     return [o.outcome for o in done]
 
@@ -295,7 +322,7 @@ def group_wire_versions(session: Session, guids: set[str]) -> None:
     for ids in rows.values():
         if len(ids) > 1:
             first, *others = sorted(ids)
-            store.set_version_group(session, first, others)
+            corpus_store.set_version_group(session, first, others)
 
 
 def add_stories(
@@ -313,23 +340,26 @@ def add_stories(
     The sources are streamed and written every :data:`BATCH` stories, so memory stays flat
     however long the input; an unreadable story is one error and the rest still load. With
     ``jobs`` > 1, a long input is prepared (:func:`prepare`) by that many worker processes
-    while this one reads and writes (see :func:`prepared`); like any ``spawn`` pool, that
+    while this one reads (see :func:`prepared`) and a thread of its own writes (see
+    :class:`_BatchWriter`); like any ``spawn`` pool, that
     needs a script calling it to guard its entry point (``if __name__ == "__main__"``).
     ``max_bytes`` caps a local file and a JSONL line.
     """
     result = CorpusResult()
     batch: list[Prepared] = []
     stories = read_stories(sources, agency=agency, fetcher=fetcher, max_bytes=max_bytes)
-    for ready in prepared(_changed(factory, stories, packs, result), packs, jobs):
-        if isinstance(ready, InputError):
-            result.errors.append(ready)
-        else:
-            batch.append(ready)
-            if len(batch) >= BATCH:
-                _write(factory, batch, result)
-        if on_item is not None:
-            on_item(ready if isinstance(ready, InputError) else ready[0])
-    _write(factory, batch, result)
+    with _BatchWriter(factory, result) as writer:
+        for ready in prepared(_changed(factory, stories, packs, result), packs, jobs):
+            if isinstance(ready, InputError):
+                result.errors.append(ready)
+            else:
+                batch.append(ready)
+                if len(batch) >= BATCH:
+                    writer.write(batch)
+                    batch = []
+            if on_item is not None:
+                on_item(ready if isinstance(ready, InputError) else ready[0])
+        writer.write(batch)
     if result.added + result.updated >= VACUUM_AFTER:
         store.vacuum_keys(factory)  # PostgreSQL: index-only lookups need the visibility map
     return result
@@ -380,7 +410,7 @@ def _changed(
         ]
         ids = [item.page.id for item in ready if isinstance(item, StoryInput)]
         with factory() as session:
-            stored = store.source_hashes(session, ids) if ids else {}
+            stored = corpus_store.source_hashes(session, ids) if ids else {}
         for item in ready:
             if isinstance(item, StoryInput) and stored.get(item.page.id) == item.source_hash:
                 result.count("unchanged")
@@ -388,19 +418,62 @@ def _changed(
                 yield item
 
 
-def _write(factory: sessionmaker[Session], batch: list[Prepared], result: CorpusResult) -> None:
-    """Write the batch (if any), count its outcomes, and empty it for the next one."""
-    if batch:
-        for outcome in write_batch(factory, batch):
-            result.count(outcome)
-    batch.clear()
+class _BatchWriter:
+    """Writes batches in input order on one thread of its own, one batch in flight, while the
+    caller reads and gathers the next one.
+
+    A batch's transaction spends much of its time waiting for the database (PostgreSQL's
+    server inserting a COPY's rows, SQLite's B-trees in C, both without the GIL): meanwhile
+    this process goes on reading inputs and taking worker results. Outcomes are counted in
+    order; a batch that failed raises at the next :meth:`write` or at the end, and nothing
+    after it is written (each batch is its own transaction, so the corpus holds whole
+    batches). An in-memory SQLite database has one connection per thread, so it is written
+    from the caller's thread.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], result: CorpusResult) -> None:
+        self.factory, self.result = factory, result
+        threaded = not isinstance(factory.kw["bind"].pool, SingletonThreadPool)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="corpus-writer") if threaded else None
+        self.pending: Future[list[str]] | None = None
+
+    def write(self, batch: list[Prepared]) -> None:
+        """Write ``batch`` (if any) once the one before it is written; the caller must not
+        change the list after."""
+        self._wait()
+        if not batch:
+            return
+        if self.executor is None:
+            self._count(write_batch(self.factory, batch))
+        else:
+            self.pending = self.executor.submit(write_batch, self.factory, batch)
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._count(pending.result())
+
+    def _count(self, outcomes: list[str]) -> None:
+        for outcome in outcomes:
+            self.result.count(outcome)
+
+    def __enter__(self) -> _BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._wait()
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True)  # a batch in flight commits or rolls back first
 
 
 # --- worker processes -----------------------------------------------------------------------
 
 PARALLEL_AFTER = 1000  # stories prepared here before workers start: a small load never waits for them
 TASK = 50  # stories per task sent to a worker
-AHEAD = 4  # tasks in flight per worker: keeps them busy, and memory bounded however long the input
+AHEAD = 8  # tasks in flight per worker: more than a batch, so they keep busy while one is written
 
 
 def default_jobs() -> int:

@@ -633,9 +633,13 @@ def _without_headline(
 ) -> str:
     """The body without a leading headline: trafilatura keeps an ``<h1>`` that wire texts lack."""
     first, _, rest = text.partition("\n\n")
-    h1s = itertools.islice(root.iter("h1"), _HEADINGS_MAX)
-    headlines = {visible_text(h, marks).casefold() for h in h1s} | {(title or "").casefold()}
-    return rest if rest and first.casefold() in headlines else text
+    if not rest:
+        return text
+    lead = first.casefold()
+    if lead == (title or "").casefold():
+        return rest
+    h1s = itertools.islice(root.iter("h1"), _HEADINGS_MAX)  # read one by one, up to the headline
+    return rest if any(visible_text(h, marks).casefold() == lead for h in h1s) else text
 
 
 def _paragraphs(blocks: Iterable[str]) -> str:

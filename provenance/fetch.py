@@ -59,10 +59,8 @@ import re
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -80,6 +78,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTime
 
 from provenance import PROJECT_URL, __version__
 from provenance.extract import declared_charset
+from provenance.politeness import HostGates
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +162,9 @@ class FetchResult:
     from_cache: bool = False
     etag: str | None = None
     last_modified: str | None = None
+    # The response's headers as received, in order, duplicates kept (a 304's for a revalidated
+    # body): what ``--evidence`` archives (provenance.warc_write).
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -415,63 +417,6 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": http, "https": https}
 
 
-# --------------------------------------------------------------------------- politeness
-
-
-class _Gate:
-    def __init__(self, concurrency: int, delay: float) -> None:
-        self.slots = threading.BoundedSemaphore(max(1, concurrency))
-        self.lock = threading.Lock()
-        self.delay = delay
-        self.next_at: float | None = None
-
-
-class HostGates:
-    """Per host: at most ``concurrency`` requests at once, request starts ``delay`` apart."""
-
-    def __init__(
-        self, concurrency: int, delay: float, sleep: Callable[[float], None], clock: Callable[[], float]
-    ):
-        self._concurrency = concurrency
-        self._delay = delay
-        self._sleep = sleep
-        self._clock = clock
-        self._gates: dict[str, _Gate] = {}
-        self._lock = threading.Lock()
-
-    def _gate(self, host: str) -> _Gate:
-        with self._lock:
-            gate = self._gates.get(host)
-            if gate is None:
-                gate = self._gates[host] = _Gate(self._concurrency, self._delay)
-            return gate
-
-    @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        gate = self._gate(host)
-        with gate.slots:
-            yield
-
-    def pace(self, host: str) -> None:
-        """Wait until this host may get its next request (and book that start time)."""
-        gate = self._gate(host)
-        with gate.lock:
-            now = self._clock()
-            start = now if gate.next_at is None else max(now, gate.next_at)
-            gate.next_at = start + gate.delay
-        if start > now:
-            self._sleep(start - now)
-
-    def at_least(self, host: str, delay: float) -> None:
-        """Raise the host's minimum delay (robots.txt ``Crawl-delay``)."""
-        gate = self._gate(host)
-        with gate.lock:
-            if delay > gate.delay:
-                if gate.next_at is not None:
-                    gate.next_at += delay - gate.delay
-                gate.delay = delay
-
-
 # --------------------------------------------------------------------------- the fetcher
 
 
@@ -483,6 +428,7 @@ class _Reply:
     status: int
     headers: CaseInsensitiveDict[str]
     body: bytes | None
+    raw_headers: tuple[tuple[str, str], ...] = ()  # as received, duplicates kept
 
 
 @dataclass(frozen=True)
@@ -561,23 +507,25 @@ class Fetcher:
             return FetchResult.failed(url, _one_line(f"fetch failed: {type(exc).__name__}: {exc}"))
 
     def fetch_many(self, urls: Iterable[str]) -> Iterator[FetchResult]:
-        """Fetch in a pool of ``workers`` threads; results come in the order of ``urls``.
+        """Fetch in ``workers`` threads across hosts, results in the order of ``urls``.
 
-        At most ``4 × workers`` fetches are queued ahead, so a long list is not held in memory.
+        A thread goes only to a host that may take a request now, so a host waiting out its
+        delay holds up no other (:mod:`provenance.fetch_schedule`). At most ``32 × workers``
+        URLs are read ahead, so a long list is not held in memory.
         """
-        window = max(1, self.options.workers) * 4
-        pending: deque[Future[FetchResult]] = deque()
-        with ThreadPoolExecutor(max_workers=max(1, self.options.workers), thread_name_prefix="fetch") as pool:
-            try:
-                for url in urls:
-                    pending.append(pool.submit(self.fetch, url))
-                    if len(pending) >= window:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+        from provenance.fetch_schedule import fetch_in_order  # it builds on this module
+
+        yield from fetch_in_order(
+            self.fetch,
+            urls,
+            self._gates,
+            lanes=self.options.workers,
+            window=32 * max(1, self.options.workers),
+            failed=lambda url, exc: FetchResult.failed(
+                url, _one_line(f"fetch failed: {type(exc).__name__}: {exc}")
+            ),
+            sleep=self._sleep,
+        )
 
     # --- one fetch -----------------------------------------------------------------------
 
@@ -600,6 +548,7 @@ class Fetcher:
             body=reply.body,
             etag=reply.headers.get("ETag"),
             last_modified=reply.headers.get("Last-Modified"),
+            headers=reply.raw_headers,
         )
         if reply.status == 200:
             self._cache_put(url, _to_cached(result))
@@ -622,6 +571,7 @@ class Fetcher:
             from_cache=True,
             etag=fresh.etag,
             last_modified=fresh.last_modified,
+            headers=reply.raw_headers,
         )
 
     def _follow(
@@ -710,7 +660,7 @@ class Fetcher:
     ) -> _Reply:
         status = response.status_code
         if not 200 <= status < 300:
-            return _Reply(url, status, response.headers, None)
+            return _Reply(url, status, response.headers, None, _raw_headers(response))
         media, _ = _content_type(response.headers)
         check_head: Callable[[bytes], None] | None = None
         if accept is not None and media is not None and media not in accept:
@@ -722,7 +672,7 @@ class Fetcher:
         body = _read_capped(response, cap, truncate=truncate, check_head=check_head, deadline=deadline)
         if body is None:
             raise FetchRefused(f"too large: more than {human_size(cap)}", final_url=url, status=status)
-        return _Reply(url, status, response.headers, body)
+        return _Reply(url, status, response.headers, body, _raw_headers(response))
 
     # --- robots.txt ----------------------------------------------------------------------
 
@@ -897,6 +847,14 @@ def _arriving(response: requests.Response) -> Iterator[bytes]:
         return
     while chunk := read1(_CHUNK, decode_content=True):
         yield chunk
+
+
+def _raw_headers(response: requests.Response) -> tuple[tuple[str, str], ...]:
+    """The response's header lines as received (urllib3 keeps repeated ones apart; requests
+    joins them with commas), falling back to requests' view for a test double."""
+    raw = getattr(getattr(response, "raw", None), "headers", None)
+    items = raw.items() if raw is not None and hasattr(raw, "items") else response.headers.items()
+    return tuple((str(name), str(value)) for name, value in items)
 
 
 def _listing_or(refusal: FetchRefused) -> Callable[[bytes], None]:

@@ -18,8 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance import store
-from provenance.model import Attribution, Finding, Match, Page, PageResult, Passage, Signal, Story
+from provenance.model import (
+    Attribution,
+    Finding,
+    Match,
+    Page,
+    PageResult,
+    Passage,
+    Signal,
+    Story,
+    WarcLocation,
+)
 from provenance.report import AuditReport
+from provenance.spool import ResultSpool
 from provenance.suppress import fingerprint
 
 
@@ -62,16 +73,41 @@ _RUN_REF = re.compile(r"(?P<latest>latest(?:~(?P<back>\d{1,19}))?)|(?P<id>\d{1,1
 _MAX_RUN_ID = 2**63 - 1  # the largest id a BIGINT / SQLite INTEGER holds
 
 
+REPORT_BATCH = 500  # pages read back at a time: bounded memory, and below every bound-parameter limit
+
+
 def load_report(session: Session, run_id: int) -> AuditReport:
-    """A saved run as the report its audit printed."""
+    """A saved run as the report its audit printed.
+
+    Read back :data:`REPORT_BATCH` pages at a time into a :class:`~provenance.spool.ResultSpool`:
+    a run of a million pages is reported in the memory of one batch (``report.close()``
+    deletes the spool).
+    """
     run = session.get(store.RunRow, run_id)
     if run is None:
         raise RunNotFound(f"no run {run_id}")
-    pages = list(
-        session.scalars(
-            select(store.PageRow).where(store.PageRow.run_id == run_id).order_by(store.PageRow.id)
+    results = ResultSpool()
+    after = 0
+    while True:
+        pages = list(
+            session.scalars(
+                select(store.PageRow)
+                .where(store.PageRow.run_id == run_id, store.PageRow.id > after)
+                .order_by(store.PageRow.id)
+                .limit(REPORT_BATCH)
+            )
         )
-    )
+        if not pages:
+            break
+        for result in _results(session, pages):
+            results.append(result)
+        after = pages[-1].id
+        session.expunge_all()
+    return AuditReport(run.id, run.started, run.finished, run.tool_version, results)
+
+
+def _results(session: Session, pages: list[store.PageRow]) -> list[PageResult]:
+    """The results of some saved pages, with their matches, findings and matched stories."""
     ids = [p.id for p in pages]
     matches: dict[int, list[store.MatchRow]] = {}
     for match_row in session.scalars(
@@ -87,8 +123,7 @@ def load_report(session: Session, run_id: int) -> AuditReport:
         findings.setdefault(row.page_id, []).append(row)
     story_rows = sorted({m.story_id for rows in matches.values() for m in rows if m.story_id is not None})
     stories = {s.id: s for s in store.load_stories(session, story_rows)} if story_rows else {}
-    results = [_result(p, matches.get(p.id, []), findings.get(p.id, []), stories) for p in pages]
-    return AuditReport(run.id, run.started, run.finished, run.tool_version, results)
+    return [_result(p, matches.get(p.id, []), findings.get(p.id, []), stories) for p in pages]
 
 
 def _result(
@@ -108,6 +143,7 @@ def _result(
             title=row.title,
             content_hash=row.content_hash or "",
             meta=dict(getattr(row, "meta", None) or {}),
+            evidence=_evidence(row),
         )
     signals = [
         Signal(**{**s, "names": tuple(s.get("names", ()))})
@@ -127,6 +163,13 @@ def _result(
             for f in finding_rows
         ],
     )
+
+
+def _evidence(row: store.PageRow) -> WarcLocation | None:
+    """Where the saved page's response is archived, when it is."""
+    if not row.warc_file or not row.warc_record_id:
+        return None
+    return WarcLocation(row.warc_file, row.warc_record_id, row.warc_offset)
 
 
 def _match(row: store.MatchRow, stories: dict[str, Story]) -> Match:

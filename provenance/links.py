@@ -5,6 +5,10 @@ specified") may promise a link to the original story. Whether the page keeps tha
 is a question of its outbound links: to the agency's domains, or to the story's own URL
 (compared without scheme, ``www.``, query, fragment or trailing slash, so a tracking
 parameter does not hide a real link).
+
+Splitting URLs is the costly part (every link is tested against every agency's domains, and
+menus repeat their links on every page of a site): a URL's host, key and resolution are
+computed once per process (:func:`provenance.memo.short_text_cache`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from provenance.memo import short_text_cache
 from provenance.model import Link, Signal, Story, Where
 from provenance.text import normalize
 
@@ -51,6 +56,7 @@ def page_links(
     return out
 
 
+@short_text_cache(8192, 2048)
 def _resolve(base: str, href: str) -> str | None:
     """The absolute http(s) URL ``href`` points to from ``base``; None for other schemes."""
     try:
@@ -67,6 +73,7 @@ def _base_href(root: etree._Element) -> str | None:
     return None
 
 
+@short_text_cache(8192, 2048)
 def url_key(url: str) -> str:
     """A URL reduced to host and path, for comparing links with a story's URL."""
     try:
@@ -77,6 +84,7 @@ def url_key(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}"
 
 
+@short_text_cache(8192, 2048)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower().removeprefix("www.")

@@ -453,6 +453,8 @@ def match_all(page_text: str, stories: list[Story]) -> list[Match]:
     better ones do not explain (:func:`_beyond`): two agencies' stories of one event share
     phrases, and a copy of one is not also a copy of the other.
     """
+    if not stories:
+        return []  # no candidate (most pages of a crawl): nothing to prepare the page for
     page = prepare(page_text)  # once, whatever the number of candidates
     prepared = [prepare(s.text) for s in stories]
     groups = [min((s.id, *s.versions)) for s in stories]

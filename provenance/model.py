@@ -56,6 +56,16 @@ class Suppression:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class WarcLocation:
+    """Where a page's raw HTTP response is archived: a WARC file, the record's id and its byte
+    offset in the file (where a reader seeks to replay it; None when unknown)."""
+
+    warc: str
+    record_id: str
+    offset: int | None = None
+
+
 @dataclass(slots=True)
 class Page:
     """A page to audit (or a story to add), after reading and extraction."""
@@ -84,6 +94,8 @@ class Page:
     # element), "srcdoc_words" and "svg_words" (visible words inside <iframe srcdoc>
     # documents and SVG text). HTML pages only.
     layout: dict[str, int] = field(default_factory=dict)
+    # The archived response the page was read from (an input WARC, or ``--evidence``).
+    evidence: WarcLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,10 +189,12 @@ def alias_pattern(aliases: Iterable[str]) -> str:
 
     Short all-capital aliases ("AP") are matched case-sensitively, so the word "ap" in other
     text is not taken for the agency; longer aliases ignore case. A following slash or hyphen
-    ends the match ("AP-NORC", "REUTERS/Jane Doe" are other things).
+    ends the match ("AP-NORC", "REUTERS/Jane Doe" are other things). Longest first, then in
+    alphabetical order: the same source in every process (a set's order is not), which the
+    corpus's source signature hashes.
     """
     parts = []
-    for alias in sorted(set(aliases), key=len, reverse=True):
+    for alias in sorted(set(aliases), key=lambda a: (-len(a), a)):
         body = r"\s+".join(re.escape(w) for w in alias.split())
         short = alias.isupper() and len(alias) <= 3
         parts.append(body if short else f"(?i:{body})")

@@ -7,11 +7,13 @@ JSON report's contract (``run``, ``documents``, ``match``, ``matches``, ``attrib
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from provenance.model import SEVERITY_RANK, Attribution, Finding, Match, PageResult
+from provenance.model import Attribution, Finding, Match, PageResult
+from provenance.spool import ResultSpool, Tally, tally_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,31 +33,36 @@ class AuditReport:
     started: datetime
     finished: datetime | None
     tool_version: str
-    results: list[PageResult] = field(default_factory=list)
+    # A list, or a ResultSpool (on disk) for a run of any size: formats walk it, never keep it.
+    results: Sequence[PageResult] = field(default_factory=list)
     view: View = field(default_factory=View)
+
+    def close(self) -> None:
+        """Let go of the results' spool (its temporary file), if they are spooled."""
+        if isinstance(self.results, ResultSpool):
+            self.results.close()
+
+    @property
+    def tally(self) -> Tally:
+        """The run's counts (kept as results arrive when they are spooled: never a walk)."""
+        return tally_of(self.results)
 
     @property
     def errors(self) -> int:
         """Inputs that could not be read (the JSON ``errors``, "unreadable inputs" elsewhere)."""
-        return sum(1 for r in self.results if r.status == "error")
+        return self.tally.errors
 
     @property
     def suppressed(self) -> int:
-        return sum(1 for r in self.results for f in r.findings if f.suppressed)
+        return self.tally.suppressed
 
     @property
     def findings(self) -> int:
         """Findings not suppressed: what every format counts as findings."""
-        return sum(1 for r in self.results for f in r.findings if not f.suppressed)
+        return self.tally.findings
 
     def findings_at_or_above(self, severity: str) -> int:
-        floor = SEVERITY_RANK[severity]
-        return sum(
-            1
-            for r in self.results
-            for f in r.findings
-            if not f.suppressed and SEVERITY_RANK[f.severity] >= floor
-        )
+        return self.tally.at_or_above(severity)
 
 
 def exit_code(report: AuditReport) -> int:
@@ -70,15 +77,14 @@ def summary_line(report: AuditReport) -> str:
     """The one summary every format and the command line give, ending with why the exit code
     is what it is: "11 pages, 8 matched, 14 findings (7 error, 7 warning), 0 suppressed, 0
     unreadable inputs; 7 findings at or above error: failing (exit 1)"."""
-    live = [f for r in report.results for f in r.findings if not f.suppressed]
+    tally = report.tally
     by_severity = ", ".join(
-        f"{n} {sev}" for sev in ("error", "warning", "info") if (n := sum(f.severity == sev for f in live))
+        f"{n} {sev}" for sev in ("error", "warning", "info") if (n := tally.live_by_severity.get(sev, 0))
     )
-    matched = sum(1 for r in report.results if r.match is not None)
     counts = (
-        f"{len(report.results)} pages, {matched} matched, {len(live)} findings"
+        f"{tally.pages} pages, {tally.matched} matched, {tally.findings} findings"
         + (f" ({by_severity})" if by_severity else "")
-        + f", {report.suppressed} suppressed, {report.errors} unreadable inputs"
+        + f", {tally.suppressed} suppressed, {tally.errors} unreadable inputs"
     )
     gate = report.view.fail_on
     code = exit_code(report)
@@ -212,10 +218,21 @@ def result_dict(result: PageResult) -> dict[str, Any]:
         "matches": matches,
         "attribution": attribution_dict(result),
         "findings": [finding_dict(f) for f in result.findings],
+        "evidence": evidence_dict(result),
     }
 
 
-def report_dict(report: AuditReport) -> dict[str, Any]:
+def evidence_dict(result: PageResult) -> dict[str, Any] | None:
+    """Where the page's HTTP response is archived (``{"warc", "record_id", "offset"}``), or None:
+    ``provenance evidence RECORD_ID`` replays it."""
+    location = result.page.evidence if result.page is not None else None
+    if location is None:
+        return None
+    return {"warc": location.warc, "record_id": location.record_id, "offset": location.offset}
+
+
+def report_head(report: AuditReport) -> dict[str, Any]:
+    """The JSON report's ``run`` and ``summary`` (from the tally: no walk over the pages)."""
     return {
         "run": {
             "id": report.run_id,
@@ -224,15 +241,19 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
             "tool_version": report.tool_version,
         },
         "summary": {
-            "pages": len(report.results),
+            "pages": report.tally.pages,
             "errors": report.errors,  # unreadable inputs (kept under its first name)
             "unreadable": report.errors,
-            "matches": sum(1 for r in report.results if r.match is not None),
+            "matches": report.tally.matched,
             "findings": report.findings,
             "suppressed": report.suppressed,
             "fail_on": report.view.fail_on,
             "exit_code": exit_code(report),
             "text": summary_line(report),
         },
-        "documents": [result_dict(r) for r in report.results],
     }
+
+
+def report_dict(report: AuditReport) -> dict[str, Any]:
+    """The whole JSON report as one value (the json format streams the same, page by page)."""
+    return {**report_head(report), "documents": [result_dict(r) for r in report.results]}

@@ -19,6 +19,11 @@ Inputs are untrusted, and each costs bounded time and memory:
   one that slips in elsewhere (a JSON-LD or YAML escape, a file name that is not UTF-8) is
   replaced by U+FFFD, since the database and every report would fail on it.
 
+WARC files (``.warc``, ``.warc.gz``) are read record by record by :mod:`provenance.warc_read`:
+each 2xx HTML or text response is a page (its URL the id), each page carrying its record as
+evidence (``Page.evidence``), as pages fetched with ``--evidence`` carry theirs
+(:mod:`provenance.warc_write`).
+
 Inline ``provenance: ignore`` markers stay on every page read, whatever its origin: whether
 one is honoured is the audit's decision (only in local files under the configuration's
 root, see :func:`provenance.audit.markers_honoured`), which reports the others.
@@ -42,13 +47,15 @@ from typing import Any, BinaryIO, Literal, TypeVar
 
 from provenance import feeds
 from provenance.extract import ExtractionError, decode, is_binary, page_from_html, page_from_text
-from provenance.fetch import DEFAULT_MAX_BYTES, Fetcher, FetchResult, decode_body, human_size
+from provenance.fetch import DEFAULT_MAX_BYTES, Fetcher, FetchResult, decode_body, decode_bytes, human_size
 from provenance.markdown import page_from_markdown
-from provenance.model import InputError, Page
+from provenance.model import InputError, Page, WarcLocation
+from provenance.warc_read import WarcPage, WarcTally, is_warc, warc_pages
+from provenance.warc_write import evidence_of
 from provenance.wire import WireItem
 from provenance.wire_sources import WIRE_SUFFIXES, WireStory, is_wire, wire_jsonl_head, wire_stories
 
-_Kind = Literal["html", "text", "markdown", "jsonl", "listing", "sniff"]
+_Kind = Literal["html", "text", "markdown", "jsonl", "listing", "sniff", "warc"]
 
 _SUFFIXES: dict[str, _Kind] = {
     ".html": "html",
@@ -59,7 +66,7 @@ _SUFFIXES: dict[str, _Kind] = {
     ".markdown": "markdown",
 }
 _LISTING_SUFFIXES = (".xml", ".rss", ".atom")  # sitemaps and feeds, when named explicitly
-_LOOKED_FOR = ", ".join(_SUFFIXES)
+_LOOKED_FOR = ", ".join((*_SUFFIXES, ".warc", ".warc.gz"))
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -120,6 +127,7 @@ class Record:
     fields: dict[str, Any]
     raw: bytes | None = None  # the file's bytes, for the content hash
     fetched_at: str | None = None  # when a URL was fetched (files: when they were read)
+    evidence: WarcLocation | None = None  # the archived response (a WARC input, or --evidence)
 
 
 class _Refused(Exception):
@@ -199,19 +207,34 @@ def _records(
     max_bytes: int = MAX_FILE_BYTES,
     wire: bool = False,
 ) -> Iterator[Record | WireStory | InputError]:
-    """The records of every source; with ``wire`` (a corpus load), wire files too (by content)."""
-    for source in sources:
+    """The records of every source; with ``wire`` (a corpus load), wire files too (by content).
+
+    URLs given one after another are fetched together, across hosts (``Fetcher.fetch_many``),
+    their records still in the order given.
+    """
+    urls: list[str] = []
+    for source in [*sources, None]:  # None ends the last run of URLs
+        if source is not None and _URL.match(source) and not source.lower().endswith(".xml.gz"):
+            urls.append(source)
+            continue
+        if urls:
+            yield from _url_records(urls, fetcher)
+            urls = []
+        if source is None:
+            continue
         if source == _STDIN:
             yield _stdin_record(stdin, max_bytes)
             continue
-        if _URL.match(source):
-            yield from _url_records(source, fetcher)
+        if _URL.match(source):  # a gzipped sitemap: the pages it lists
+            yield from _gzipped_sitemap_records(source, fetcher)
             continue
         for found in _expand(source, wire):
             if isinstance(found, InputError):
                 yield found
             elif found.kind == "jsonl":
                 yield from _jsonl_records(found.path, max_bytes, wire)
+            elif found.kind == "warc":
+                yield from _warc_records(found.path, max_bytes)
             elif wire and found.kind in ("wire", "listing", "sniff"):
                 yield from _maybe_wire_file(found, stem_ids, max_bytes, fetcher)
             elif found.kind == "listing":
@@ -261,15 +284,27 @@ def _wire_story(found: WireStory, agency: str | None) -> StoryInput:
 # --------------------------------------------------------------------------- URLs, sitemaps, feeds
 
 
-def _url_records(url: str, fetcher: Fetcher | None) -> Iterator[Record | InputError]:
-    """One fetched page, or every page a fetched sitemap or feed lists."""
+def _gzipped_sitemap_records(url: str, fetcher: Fetcher | None) -> Iterator[Record | InputError]:
     if fetcher is None:
-        yield InputError(url, url, "cannot fetch: network access is not enabled here", url)
-        return
-    if url.lower().endswith(".xml.gz"):
+        yield _no_network(url)
+    else:
         yield from _listed_records(url, feeds.expand(url, fetcher), fetcher)
+
+
+def _no_network(url: str) -> InputError:
+    return InputError(url, url, "cannot fetch: network access is not enabled here", url)
+
+
+def _url_records(urls: list[str], fetcher: Fetcher | None) -> Iterator[Record | InputError]:
+    """Each URL's fetched page, or every page a fetched sitemap or feed lists, in order."""
+    if fetcher is None:
+        yield from (_no_network(url) for url in urls)
         return
-    result = fetcher.fetch(url)
+    for url, result in zip(urls, fetcher.fetch_many(urls), strict=True):
+        yield from _url_result_records(url, result, fetcher)
+
+
+def _url_result_records(url: str, result: FetchResult, fetcher: Fetcher) -> Iterator[Record | InputError]:
     if result.error is not None or result.body is None:
         yield InputError(url, url, result.error or "empty response", url)
         return
@@ -344,7 +379,39 @@ def _fetched_record(url: str, result: FetchResult) -> Record | InputError:
     kind = _content_kind(result.content_type, body)
     text = decode_body(result)
     fetched = result.fetched_at.isoformat(timespec="seconds") if result.fetched_at else None
-    return Record(url, url, text, kind, {"url": result.final_url or url}, body, fetched)
+    fields = {"url": result.final_url or url}
+    return Record(url, url, text, kind, fields, body, fetched, evidence_of(result))
+
+
+def _warc_records(path: str, max_bytes: int) -> Iterator[Record | InputError]:
+    """The pages of a WARC file (:mod:`provenance.warc_read`), each with its record as evidence;
+    a bad record is one error naming its offset, and the next records still count."""
+    tally = WarcTally()
+    try:
+        _check_regular(os.stat(path).st_mode)
+        for item in warc_pages(path, max_bytes, tally):
+            if isinstance(item, WarcPage):
+                yield _warc_record(path, item)
+            else:
+                where = f"{path}@{item.offset}"
+                yield InputError(where, path, item.describe())
+    except _Refused as exc:
+        yield InputError(path, path, exc.reason)
+        return
+    except OSError as exc:
+        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+        return
+    if not tally.pages and not tally.problems:  # a WARC of images must not pass as "0 findings"
+        held = tally.skipped_line() or "no records"
+        yield InputError(path, path, f"no pages found: no 2xx HTML or text response in this WARC ({held})")
+
+
+def _warc_record(path: str, page: WarcPage) -> Record:
+    """A response record as a fetched page: charset from its HTTP header, then its body."""
+    kind = _content_kind(page.content_type, page.body)
+    text = decode_bytes(page.body, page.charset)
+    evidence = WarcLocation(os.path.abspath(path), page.record_id, page.offset)
+    return Record(page.url, path, text, kind, {"url": page.url}, page.body, page.fetched_at, evidence)
 
 
 def _content_kind(content_type: str | None, body: bytes) -> Literal["html", "text", "markdown"]:
@@ -486,6 +553,8 @@ def _expand(source: str, wire: bool = False) -> Iterator[_Found | InputError]:
         yield _Found(source, "listing")
     elif wire and source.lower().endswith(WIRE_SUFFIXES):
         yield _Found(source, "wire")
+    elif is_warc(source):
+        yield _Found(source, "warc")
     else:
         yield _Found(source, _SUFFIXES.get(os.path.splitext(source)[1].lower(), "sniff"))
 
@@ -510,6 +579,8 @@ def _walk(directory: str, seen: set[str], wire: bool = False) -> Iterator[_Found
             yield from _walk(path, seen, wire)
         elif kind := _SUFFIXES.get(os.path.splitext(entry.name)[1].lower()):
             yield _Found(path, kind)
+        elif is_warc(entry.name):
+            yield _Found(path, "warc")
         elif wire and entry.name.lower().endswith(WIRE_SUFFIXES):
             yield _Found(path, "wire")
 
@@ -690,6 +761,7 @@ def _page(record: Record) -> Page | InputError:
     if record.raw is not None:
         page.content_hash = hashlib.sha256(record.raw).hexdigest()
     page.meta.setdefault("fetched_at", record.fetched_at or _now())
+    page.evidence = record.evidence
     return page
 
 

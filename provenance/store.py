@@ -32,7 +32,6 @@ relies on:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -40,7 +39,6 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -68,13 +66,9 @@ from sqlalchemy import (
     cast,
     column,
     create_engine,
-    delete,
     event,
     func,
-    insert,
-    literal,
     make_url,
-    or_,
     select,
     text,
     union_all,
@@ -82,7 +76,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, BIT
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, Scheme, to_signed, to_unsigned
@@ -251,6 +244,10 @@ class PageRow(Base):
     attribution: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the page says about itself; fetched_at
     audited: Mapped[datetime] = mapped_column(DateTime, default=now)
+    # Where the page's HTTP response is archived (a WARC input, or ``audit --evidence``).
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_record_id: Mapped[str | None] = mapped_column(Text, index=True)  # provenance evidence ID
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class MatchRow(Base):
@@ -444,6 +441,22 @@ def close_databases() -> None:
         engine.dispose()
 
 
+def _forget_parent_databases() -> None:
+    """In a forked child (``audit --jobs`` workers): the cached engines' pooled connections
+    are the parent's sockets and files. Using one would interleave two processes' traffic on
+    one PostgreSQL connection, and closing one would end the parent's session; so the child
+    drops them without closing (SQLAlchemy's ``dispose(close=False)``) and connects anew."""
+    global _engines_lock
+    _engines_lock = threading.Lock()
+    for engine in list(_engines.values()):
+        engine.dispose(close=False)
+    _engines.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_databases)
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A write transaction: committed at the end of the block, rolled back on any exception.
@@ -558,136 +571,10 @@ def upgrade_engine(engine: Engine) -> None:
                 ) from None
 
 
-# --- corpus ---------------------------------------------------------------------------------
+# --- corpus (lookups; writing the corpus is provenance.corpus_store) -----------------------
 
 
 _CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
-_ROWS_PER_INSERT = 5000  # fingerprint rows per executemany (bounds the parameters held at once)
-_FIELDS = (
-    "agency",
-    "url",
-    "title",
-    "byline",
-    "dateline",
-    "published",
-    "contributors",
-    "guid",
-    "version",
-    "pub_status",
-    "embargoed",
-    "copyright_holder",
-    "copyright_notice",
-    "usage_terms",
-    "info_sources",
-    "source_hash",
-)
-_LIST_FIELDS = frozenset({"contributors", "info_sources"})  # JSON lists: NULL reads as []
-
-
-@dataclass(frozen=True, slots=True)
-class Upserted:
-    """One story's outcome in :func:`upsert_stories`: "added", "updated" or "unchanged", and its row."""
-
-    outcome: str
-    row_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    """What the write path needs of a stored story: no text, its hash stands for it."""
-
-    id: int
-    content_hash: str
-    fields: tuple[Any, ...]  # the values of _FIELDS
-
-
-def upsert_story(session: Session, story: Story, fingerprints: Sequence[Fingerprint]) -> str:
-    """Insert or update one story by its id; returns "added", "updated" or "unchanged".
-
-    The fingerprints are replaced only when the text (or the fingerprint schemes) changed.
-    """
-    return upsert_stories(session, [(story, fingerprints)])[0].outcome
-
-
-def upsert_stories(session: Session, items: Sequence[tuple[Story, Sequence[Fingerprint]]]) -> list[Upserted]:
-    """Insert or update many stories by their ids, in bulk; one outcome per item, in order.
-
-    A corpus load writes thousands of stories with ten fingerprints and forty block keys
-    each: row-by-row ORM inserts made that the bottleneck, so each table gets a few
-    multi-row statements per batch instead. The stored rows of the whole batch are read in
-    one query per chunk of ids. A story's fields always follow the newest copy; its
-    fingerprints are replaced only when the text (or the fingerprint schemes) changed.
-    An id given twice counts as two upserts in order (the second sees the first).
-    """
-    lock_corpus(session)
-    done: list[Upserted] = []
-    for run in _distinct_runs(items):
-        done.extend(_upsert_distinct(session, run))
-    return done
-
-
-def _distinct_runs(
-    items: Sequence[tuple[Story, Sequence[Fingerprint]]],
-) -> Iterator[list[tuple[Story, Sequence[Fingerprint]]]]:
-    """Consecutive runs of ``items`` without a repeated id (a repeat starts the next run)."""
-    run: list[tuple[Story, Sequence[Fingerprint]]] = []
-    ids: set[str] = set()
-    for item in items:
-        if item[0].id in ids:
-            yield run
-            run, ids = [], set()
-        run.append(item)
-        ids.add(item[0].id)
-    if run:
-        yield run
-
-
-def _upsert_distinct(session: Session, items: list[tuple[Story, Sequence[Fingerprint]]]) -> list[Upserted]:
-    hashes = [_content_hash(story.text) for story, _ in items]
-    stored, created = _stored_and_created(
-        session, [(story, h) for (story, _), h in zip(items, hashes, strict=True)]
-    )
-    schemes = _stored_schemes(session, [row.id for row in stored.values()])
-    done: list[Upserted] = []
-    changes: list[dict[str, Any]] = []
-    replaced: list[int] = []
-    fingerprinted: list[tuple[int, Sequence[Fingerprint]]] = []
-    for (story, fingerprints), content_hash in zip(items, hashes, strict=True):
-        row = stored.get(story.id)
-        if row is None:
-            done.append(Upserted("added", created[story.id]))
-            fingerprinted.append((created[story.id], fingerprints))
-        elif row.content_hash == content_hash and schemes.get(row.id, set()) == _schemes(fingerprints):
-            done.append(Upserted("unchanged", row.id))
-            if row.fields != _field_values(story):
-                changes.append({"id": row.id, **_story_values(story, content_hash)})
-        else:
-            done.append(Upserted("updated", row.id))
-            changes.append({"id": row.id, **_story_values(story, content_hash), "updated": now()})
-            replaced.append(row.id)
-            fingerprinted.append((row.id, fingerprints))
-    _delete_fingerprints(session, replaced)
-    _update_stories(session, changes)
-    _insert_fingerprints(session, fingerprinted)
-    return done
-
-
-def _stored_and_created(
-    session: Session, items: list[tuple[Story, str]], attempts: int = 3
-) -> tuple[dict[str, _Stored], dict[str, int]]:
-    """The stored rows of these story ids (locked), and the row ids of those inserted now.
-
-    The corpus lock keeps provenance writers from racing for an id; should another writer
-    (a script, an older version) insert one between our read and our insert, the insert's
-    savepoint rolls back and the rows are read again, theirs included, to be updated.
-    """
-    ids = [story.id for story, _ in items]
-    for _ in range(attempts):
-        stored = _stories_for_update(session, ids)
-        created = _insert_stories(session, [(s, h) for s, h in items if s.id not in stored])
-        if created is not None:
-            return stored, created
-    raise RuntimeError(f"stories kept being inserted by another writer meanwhile: {ids[:5]}…")
 
 
 def lock_corpus(session: Session) -> None:
@@ -701,184 +588,6 @@ def lock_corpus(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CORPUS_LOCK})
-
-
-def _stories_for_update(session: Session, external_ids: Sequence[str]) -> dict[str, _Stored]:
-    """The stored stories among ``external_ids``, locked until commit, by id.
-
-    PostgreSQL: FOR UPDATE; SQLite holds the write lock already. One query per chunk of ids
-    (not one per story), and without the texts: their hashes tell whether they changed.
-    """
-    table = StoryRow.__table__
-    columns = [table.c.id, table.c.external_id, table.c.content_hash, *(table.c[f] for f in _FIELDS)]
-    found: dict[str, _Stored] = {}
-    for chunk in _chunks(list(external_ids), _CHUNK):
-        rows = session.execute(select(*columns).where(table.c.external_id.in_(chunk)).with_for_update())
-        for row_id, external_id, content_hash, *fields in rows:
-            found[external_id] = _Stored(row_id, content_hash, _normal_fields(fields))
-    return found
-
-
-def _insert_stories(session: Session, items: Sequence[tuple[Story, str]]) -> dict[str, int] | None:
-    """Insert new story rows (one multi-row statement) inside a savepoint; their row ids by id.
-
-    None when one of the unique ids was taken meanwhile (the savepoint is rolled back and the
-    batch's transaction stays usable).
-    """
-    if not items:
-        return {}
-    table = StoryRow.__table__
-    stamp = now()
-    rows = [
-        {"external_id": story.id, **_story_values(story, content_hash), "added": stamp, "updated": stamp}
-        for story, content_hash in items
-    ]
-    try:
-        with session.begin_nested():
-            result = session.execute(insert(table).returning(table.c.external_id, table.c.id), rows)
-            return {external_id: row_id for external_id, row_id in result}
-    except IntegrityError:
-        return None
-
-
-def _stored_schemes(session: Session, story_row_ids: Sequence[int]) -> dict[int, set[tuple[str, int]]]:
-    """The (scheme, version) pairs each stored story's fingerprints were made with."""
-    table = FingerprintRow.__table__
-    found: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for chunk in _chunks(list(story_row_ids), _CHUNK):
-        rows = session.execute(
-            select(table.c.story_id, table.c.scheme, table.c.scheme_version)
-            .where(table.c.story_id.in_(chunk))
-            .distinct()
-        )
-        for story_id, scheme, version in rows:
-            found[story_id].add((scheme, version))
-    return found
-
-
-def _schemes(fingerprints: Sequence[Fingerprint]) -> set[tuple[str, int]]:
-    return {(fp.scheme, fp.version) for fp in fingerprints}
-
-
-def _content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _story_values(story: Story, content_hash: str) -> dict[str, Any]:
-    """The columns a story's upsert writes (besides its id and timestamps)."""
-    return {
-        **dict(zip(_FIELDS, _field_values(story), strict=True)),
-        "text": story.text,
-        "content_hash": content_hash,
-    }
-
-
-def _field_values(story: Story) -> tuple[Any, ...]:
-    return (
-        story.agency,
-        story.url,
-        story.title,
-        story.byline,
-        story.dateline,
-        story.published,
-        list(story.contributors),
-        story.guid,
-        story.version,
-        story.pub_status,
-        story.embargoed,
-        story.copyright_holder,
-        story.copyright_notice,
-        story.usage_terms,
-        list(story.info_sources),
-        story.source_hash,
-    )
-
-
-def _normal_fields(stored: Sequence[Any]) -> tuple[Any, ...]:
-    """Stored field values as :func:`_field_values` gives them (lists never NULL, a status always)."""
-    values = []
-    for name, value in zip(_FIELDS, stored, strict=True):
-        if name in _LIST_FIELDS:
-            value = list(value or ())
-        elif name == "pub_status":
-            value = value or "usable"
-        values.append(value)
-    return tuple(values)
-
-
-def _update_stories(session: Session, changes: Sequence[dict[str, Any]]) -> None:
-    """Write changed story fields, one executemany per set of columns ("updated" or not)."""
-    table = StoryRow.__table__
-    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for change in changes:
-        by_columns[tuple(sorted(change))].append({f"new_{k}": v for k, v in change.items()})
-    for columns, rows in by_columns.items():
-        values = {c: bindparam(f"new_{c}") for c in columns if c != "id"}
-        session.execute(update(table).where(table.c.id == bindparam("new_id")).values(values), rows)
-
-
-def _delete_fingerprints(session: Session, story_row_ids: Sequence[int]) -> None:
-    """Drop these stories' fingerprints; their block keys go with them (ON DELETE CASCADE)."""
-    table = FingerprintRow.__table__
-    for chunk in _chunks(list(story_row_ids), _CHUNK):
-        session.execute(delete(table).where(table.c.story_id.in_(chunk)))
-
-
-def _insert_fingerprints(session: Session, entries: Sequence[tuple[int, Sequence[Fingerprint]]]) -> None:
-    """Insert fingerprints (a few thousand rows per statement), then their block keys.
-
-    The block keys are made by the database from the rows just inserted (see
-    :func:`_insert_block_keys`), so the forty key rows a story has never pass through
-    Python, and no fingerprint id has to come back.
-    """
-    table = FingerprintRow.__table__
-    flat = [(story_id, fp) for story_id, fingerprints in entries for fp in fingerprints]
-    for chunk in _chunks(flat, _ROWS_PER_INSERT):
-        rows = [
-            {
-                "story_id": story_id,
-                "level": fp.level,
-                "position": fp.position,
-                "start": fp.start,
-                "end": fp.end,
-                "scheme": fp.scheme,
-                "scheme_version": fp.version,
-                "value": to_signed(fp.value),
-            }
-            for story_id, fp in chunk
-        ]
-        session.execute(insert(table), rows)
-    schemes = {(fp.scheme, fp.version) for _, fp in flat}
-    _insert_block_keys(session, [story_id for story_id, _ in entries], schemes)
-
-
-# The key table's columns in the order :func:`_insert_block_keys` selects them.
-_KEY_COLUMNS = ["fingerprint_id", "table_no", "scheme", "scheme_version", "key", "story_id", "value"]
-
-
-def _insert_block_keys(session: Session, story_row_ids: Sequence[int], schemes: set[tuple[str, int]]) -> None:
-    """The block keys of these stories' fingerprints: one ``INSERT … SELECT`` per scheme and table.
-
-    A key is the fingerprint's value under the table's mask. On the signed BIGINTs stored,
-    ``value & signed(mask)`` has exactly the bits of the unsigned ``value & mask``, so SQL's
-    ``&`` (SQLite and PostgreSQL alike) gives the same key :func:`block_keys` gives. Each key
-    row also copies its fingerprint's value and story id (what the lookup needs of it).
-    """
-    fps, keys = FingerprintRow.__table__.c, BlockKeyRow.__table__
-    for scheme, version in sorted(schemes):
-        plan = BlockPlan.for_k(SCHEME_BY_KEY[f"{scheme}/{version}"].k)
-        for t, mask in enumerate(plan.table_masks):
-            for chunk in _chunks(list(story_row_ids), _CHUNK):
-                made = select(
-                    fps.id,
-                    literal(t, Integer),
-                    fps.scheme,
-                    fps.scheme_version,
-                    fps.value.op("&")(literal(to_signed(mask), BigInteger)),
-                    fps.story_id,
-                    fps.value,
-                ).where(fps.story_id.in_(chunk), fps.scheme == scheme, fps.scheme_version == version)
-                session.execute(insert(keys).from_select(_KEY_COLUMNS, made))
 
 
 def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> dict[int, dict[str, int]]:
@@ -1105,15 +814,6 @@ def load_stories(session: Session, ids: Iterable[int]) -> list[Story]:
     ]
 
 
-def source_hashes(session: Session, external_ids: Sequence[str]) -> dict[str, str | None]:
-    """The stored ``source_hash`` of each of these story ids that is in the corpus."""
-    found: dict[str, str | None] = {}
-    for chunk in _chunks(list(external_ids), _CHUNK):
-        query = select(StoryRow.external_id, StoryRow.source_hash).where(StoryRow.external_id.in_(chunk))
-        found.update((external_id, source_hash) for external_id, source_hash in session.execute(query))
-    return found
-
-
 def _latest_status(session: Session, guids: set[str]) -> dict[str, str]:
     """The status of the latest version of each wire guid: a kill (``canceled``) or a hold
     (``withheld``) sent as a later version applies to every version a page may have copied."""
@@ -1124,27 +824,6 @@ def _latest_status(session: Session, guids: set[str]) -> dict[str, str]:
             if guid not in latest or (version or 0) >= latest[guid][0]:
                 latest[guid] = (version or 0, status or "usable")
     return {guid: status for guid, (_, status) in latest.items()}
-
-
-def set_version_group(session: Session, row_id: int, version_ids: Sequence[int]) -> int:
-    """Put story ``row_id`` in one group with ``version_ids`` (merging their groups); returns it.
-
-    The lowest row id names a group, and a story never grouped is its own group of one, so
-    merging is one UPDATE of every member of every group involved.
-    """
-    ids = [row_id, *version_ids]
-    table = StoryRow.__table__
-    current = dict(
-        session.execute(select(table.c.id, table.c.version_group).where(table.c.id.in_(ids))).all()
-    )
-    groups = {current.get(i) or i for i in ids}
-    group = min(groups)
-    session.execute(
-        update(table)
-        .where(or_(table.c.version_group.in_(groups), table.c.id.in_(ids)))
-        .values(version_group=group)
-    )
-    return group
 
 
 def version_fingerprints(
@@ -1207,6 +886,9 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
         text=page.text if page else None,
         attribution=attribution_dict(result) if result.status == "ok" else {},
         meta=dict(page.meta) if page else None,
+        warc_file=page.evidence.warc if page and page.evidence else None,
+        warc_record_id=page.evidence.record_id if page and page.evidence else None,
+        warc_offset=page.evidence.offset if page and page.evidence else None,
     )
     session.add(row)
     session.flush()

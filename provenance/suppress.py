@@ -368,7 +368,7 @@ def _legacy_entry(page: str, rule: str, fp: str, message: str, root: Path, cwd: 
     return BaselineEntry(page, rule, fp, message)
 
 
-def write_baseline(path: Path, results: Iterable[PageResult], previous: Baseline) -> tuple[int, int]:
+def write_baseline(path: Path, results: Sequence[PageResult], previous: Baseline) -> tuple[int, int]:
     """Record the current findings of the audited pages, keeping the other pages' entries.
 
     A pre-commit hook audits the few files of a commit: their entries are replaced by their
@@ -377,7 +377,6 @@ def write_baseline(path: Path, results: Iterable[PageResult], previous: Baseline
     entry of a file that no longer exists is dropped. Findings suppressed inline and the
     findings about suppressions are not recorded. Returns (entries written, of them kept).
     """
-    results = list(results)
     audited = {previous.key(r) for r in results if r.status == "ok"}
     kept = [
         e

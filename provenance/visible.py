@@ -98,6 +98,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from provenance.memo import short_text_cache
 from provenance.model import LineRole, TextLine, Where
 from provenance.text import normalize
 
@@ -174,7 +175,14 @@ def grafted(el: etree._Element) -> bool:
 def _hidden_by_markup(el: etree._Element) -> bool:
     if el.get("hidden") is not None or el.get("type", "").lower() == "hidden":
         return True
-    classes = el.get("class", "").lower().split()
+    classes = el.get("class")
+    return bool(classes) and _hiding_classes(classes)
+
+
+@short_text_cache(4096, 1024)
+def _hiding_classes(names: str) -> bool:
+    """Whether a ``class`` attribute hides its element (pages repeat theirs: tested once)."""
+    classes = names.lower().split()
     if not _HIDDEN_CLASSES.intersection(classes):
         return False
     return not any(_SHOWN_LATER.match(c) for c in classes)  # "hidden md:block": shown on desktops
@@ -508,9 +516,13 @@ _DECLARATION = re.compile(
 _OPAQUE = re.compile(r"url\([^)]*\)|\"[^\"]*\"|'[^']*'")  # never read inside: data: URLs hold markup
 
 
+@short_text_cache(4096, 2048)
 def _declarations(text: str) -> dict[str, tuple[str, bool]]:
     """``prop: value [!important]`` pairs of the properties read, lower-cased; later ones win
     unless an earlier one is important.
+
+    Cached across pages (a site's sheet repeats on all its pages): the dict returned is
+    shared, and never changed by its readers.
 
     One regex finds the names read (other properties cost no Python step); ``url()`` and
     strings are blanked first, so that ``style='display:none'`` inside an SVG data URL is
@@ -537,8 +549,9 @@ def _inline(style: str) -> Declared:
     }
 
 
+@short_text_cache(4096, 256)
 def _hides(prop: str, value: str) -> bool:
-    """Whether one declaration, on its own, hides (or helps to hide) text."""
+    """Whether one declaration, on its own, hides (or helps to hide) text (sheets repeat theirs)."""
     category = _CATEGORY[prop]
     if category == "display":
         return value == "none"
@@ -999,8 +1012,11 @@ def _without_groups(text: str) -> str | None:
     return "".join(out)
 
 
+@short_text_cache(8192, 1024)
 def _selector(text: str) -> tuple[Compound, bool] | None:
-    """A selector as its subject compound and whether it is matched exactly (else loosely)."""
+    """A selector as its subject compound and whether it is matched exactly (else loosely).
+
+    Cached across pages: frameworks and a site's own sheet repeat their selectors."""
     s = text.strip()
     if not s:
         return None
@@ -1108,6 +1124,9 @@ class _Sheet:
         self._matched: dict[tuple[str, str, str], Matched | None] = {}
         self._styles: dict[str, Declared] = {}
         self._judged: dict[tuple[int, frozenset[str], int, bool, bool, bool], _Paint] = {}
+        # Whole paint tuples of elements without inline declarations, by what they depend on
+        # (siblings in menus and lists share them); the inputs are kept, so their ids stay unique.
+        self._painted: dict[tuple[int, int, bool, bool, bool], tuple[object, object, tuple[_Paint, ...]]] = {}
         self._interned: dict[_Paint, _Paint] = {_PLAIN: _PLAIN}
 
     @classmethod
@@ -1320,9 +1339,14 @@ class _Sheet:
             own = {**hints, **own} if own else hints
         if matched is None and not own and not enter_svg:
             return parent
+        boxed = tag in ("iframe", "svg")
+        if own is None:
+            whole = (id(matched), id(parent), boxed, svg, enter_svg)
+            found = self._painted.get(whole)
+            if found is not None:
+                return found[2]
         out = []
         memo = self._judged if own is None else {}  # sheet-wide: ``d`` and paints live as long
-        boxed = tag in ("iframe", "svg")
         for k, p in enumerate(parent):
             d, soft = matched[k] if matched else (_EMPTY, _NO_SOFT)
             key = (id(d), soft, id(p), boxed, svg, enter_svg)
@@ -1338,6 +1362,9 @@ class _Sheet:
                 paint = _judge(merged, soft, p, tag, svg, enter_svg)
                 paint = memo[key] = self._interned.setdefault(paint, paint)
             out.append(paint)
+        if own is None:
+            self._painted[whole] = (matched, parent, tuple(out))
+            return self._painted[whole][2]
         return tuple(out)
 
     def _inline(self, style: str) -> Declared:
@@ -1710,7 +1737,13 @@ def landmark(el: etree._Element, tag: str) -> Where | None:
         return "header"
     if tag in ("html", "body", *CONTENT_TAGS):
         return None
-    names = f"{el.get('class', '')} {el.get('id', '')}"
+    return _named_landmark(el.get("class", ""), el.get("id", ""))
+
+
+@short_text_cache(4096, 1024)
+def _named_landmark(classes: str, ident: str) -> Where | None:
+    """What class and id words say (menus repeat theirs on every item: searched once)."""
+    names = f"{classes} {ident}"
     if _FOOTER_WORDS.search(names):
         return "footer"
     if _HEADER_WORDS.search(names):
@@ -1746,9 +1779,12 @@ def line_role(
         return "text" if _BYLINE_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}") else "heading"
     if tag == "figcaption" or (tag == "figure" and not (wraps or _ContentProbe(el))(el)):
         return "caption"
-    if _CAPTION_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-        return "caption"
-    return "text"
+    return _named_role(el.get("class", ""), el.get("id", ""))
+
+
+@short_text_cache(4096, 1024)
+def _named_role(classes: str, ident: str) -> LineRole:
+    return "caption" if _CAPTION_WORDS.search(f"{classes} {ident}") else "text"
 
 
 def link_where(el: etree._Element) -> Where:
@@ -1914,6 +1950,9 @@ def one_line(text: str) -> str:
     """Normalised text on one line, runs of white space as one space.
 
     :func:`provenance.text.normalize` drops zero-width and bidi formatting characters and
-    puts text under a right-to-left override back in reading order.
+    puts text under a right-to-left override back in reading order. On ASCII text it only
+    turns white space into other white space, so splitting the text itself is the same.
     """
+    if text.isascii():
+        return " ".join(text.split())
     return " ".join(normalize(text).split())

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli as run
 
+from provenance import history
+
 NOTICE = "Copyright 2024 The Associated Press. All rights reserved."
 
 
@@ -19,14 +21,22 @@ def _comparable(report: dict) -> list[dict]:
     ]
 
 
+@pytest.mark.parametrize("batch", [500, 2], ids=["one-batch", "batches-of-2"])
 def test_report_of_a_saved_run_equals_the_audit(
-    capsys: pytest.CaptureFixture[str], site: Path, corpus_db: str
+    capsys: pytest.CaptureFixture[str],
+    site: Path,
+    corpus_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int,
 ) -> None:
+    monkeypatch.setattr(history, "REPORT_BATCH", batch)  # read back a few pages at a time
     _, live, _ = run(capsys, "audit", str(site), "--format", "json", "--db", corpus_db)
     code, saved, _ = run(capsys, "report", "latest", "--format", "json", "--db", corpus_db)
     assert code == 0
     live_json, saved_json = json.loads(live), json.loads(saved)
     assert saved_json["run"]["id"] == live_json["run"]["id"]
+    assert saved_json["summary"] == live_json["summary"]
+    assert len(saved_json["documents"]) == len(live_json["documents"]) > 2
     for a, b in zip(_comparable(live_json), _comparable(saved_json), strict=True):
         for key in ("id", "status", "findings"):
             assert a[key] == b[key], key

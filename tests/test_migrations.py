@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, func, insert, inspect, select, text
 
 import provenance.fetch_cache  # noqa: F401  (its table belongs to the schema)
-from provenance import history, store
+from provenance import corpus_store, history, store
 from provenance.cli import main
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, to_signed, to_unsigned
 from provenance.index import BlockPlan, block_keys
@@ -83,7 +83,7 @@ def test_fresh_database_is_at_head_and_the_cli_says_so(
         assert capsys.readouterr().out.startswith("none")
     assert main(["db", "upgrade", "--db", db_url]) == 0
     assert f"-> {store.head_revision()} (head)" in capsys.readouterr().err
-    assert store.current_revision(db_url) == store.head_revision() == "0006"
+    assert store.current_revision(db_url) == store.head_revision() == "0007"
     assert main(["db", "current", "--db", db_url]) == 0
     assert capsys.readouterr().out.strip() == f"{store.head_revision()} (head)"
     assert main(["db", "upgrade", "--db", db_url]) == 0  # again: nothing to do
@@ -185,13 +185,13 @@ def test_db_revision_writes_the_next_numbered_migration(
     monkeypatch.setattr(store, "MIGRATIONS", copy)
     assert main(["db", "revision", "-m", "Nothing changed!", "--autogenerate"]) == 0
     path = Path(capsys.readouterr().out.splitlines()[-1])  # after Alembic's "Generating …"
-    assert path == copy / "versions" / "0007_nothing_changed.py"
+    assert path == copy / "versions" / "0008_nothing_changed.py"
     source = path.read_text()
     assert (
-        'revision: str = "0007"' in source and 'down_revision: str | Sequence[str] | None = "0006"' in source
+        'revision: str = "0008"' in source and 'down_revision: str | Sequence[str] | None = "0007"' in source
     )
     assert "op." not in source.split("def upgrade")[1]  # the models equal the migrations: empty
-    assert store.head_revision() == "0007"
+    assert store.head_revision() == "0008"
 
 
 def test_counting_rows_after_migration_works_on_an_empty_database(db_url: str) -> None:
@@ -329,7 +329,7 @@ def test_upgrading_a_0002_database_keeps_every_lookup_answer(db_url: str) -> Non
 
     with store.transaction(factory) as session:  # the converted table takes writes and cascades
         session.execute(delete(store.StoryRow).where(store.StoryRow.external_id == "s1"))
-        store.upsert_story(session, Story(id="new", agency="AP", text="t"), [queries[0]])
+        corpus_store.upsert_story(session, Story(id="new", agency="AP", text="t"), [queries[0]])
     with factory() as session:
         got = store.near_fingerprints(session, [queries[0]])
         new = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "new"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from provenance import retrieval, store
+from provenance import corpus_store, retrieval, store
 from provenance.fingerprint import fingerprint_text
 from provenance.model import Story
 from provenance.text import normalize
@@ -60,7 +60,7 @@ def test_one_shared_sentence_nominates_its_story_through_the_database(db_url: st
     factory = store.open_database(db_url)
     stories = corpus(rng)
     with store.transaction(factory) as session:
-        done = store.upsert_stories(session, [(s, fingerprint_text(s.text)) for _, s in stories])
+        done = corpus_store.upsert_stories(session, [(s, fingerprint_text(s.text)) for _, s in stories])
     row_of = {s.id: o.row_id for (_, s), o in zip(stories, done, strict=True)}
     page = page_with_one_sentence(rng)
     fingerprints = fingerprint_text(page)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from provenance import store
+from provenance import corpus_store, store
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text, to_unsigned
 from provenance.index import BlockPlan
 from provenance.model import Story
@@ -34,7 +34,7 @@ def story(story_id: str, body: str = "text", agency: str = "AP", **fields: str) 
 
 def add(factory, item: Story, fingerprints: list[Fingerprint]) -> str:  # type: ignore[no-untyped-def]
     with store.transaction(factory) as session:
-        return store.upsert_story(session, item, fingerprints)
+        return corpus_store.upsert_story(session, item, fingerprints)
 
 
 def counts(factory) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
@@ -152,17 +152,20 @@ def test_upsert_survives_losing_the_insert_race(db_url: str, monkeypatch: pytest
     body = "LONDON (Reuters) — The central bank held interest rates on Thursday, as most economists expected."
     fps = fingerprint_text(body)
     assert add(factory, story("race", body, agency="Reuters"), fps) == "added"
-    real = store._stories_for_update
+    real = corpus_store._stories_for_update
     calls = {"n": 0}
 
     def blind_first_look(session, external_ids):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         return {} if calls["n"] == 1 else real(session, external_ids)
 
-    monkeypatch.setattr(store, "_stories_for_update", blind_first_look)
+    monkeypatch.setattr(corpus_store, "_stories_for_update", blind_first_look)
     with store.transaction(factory) as session:
-        assert store.upsert_story(session, story("race", body, agency="Reuters"), fps) == "unchanged"
-        assert store.upsert_story(session, story("other", body + " More.", agency="Reuters"), fps) == "added"
+        assert corpus_store.upsert_story(session, story("race", body, agency="Reuters"), fps) == "unchanged"
+        assert (
+            corpus_store.upsert_story(session, story("other", body + " More.", agency="Reuters"), fps)
+            == "added"
+        )
     assert calls["n"] == 3  # the insert failed, the savepoint rolled back, the row was read again
     assert counts(factory)[:2] == (2, 2 * len(fps))  # and the rest of the transaction committed
 

@@ -1,7 +1,7 @@
 """Command line: argument parsing and wiring only; the work is done in the modules it calls.
 
 One module per command (``corpus``, ``audit``/``check``, ``extract``, ``rules``, ``report``/
-``runs``/``diff``), each with a
+``runs``/``diff``, ``evidence``), each with a
 ``register`` function that adds its parser and sets its handler; :mod:`.common` holds the
 options and plumbing they share.
 
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from provenance import __version__
-from provenance.cli import audit, corpus, db, extract, history, rules
+from provenance.cli import audit, corpus, db, evidence, extract, history, rules
 from provenance.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Failure
 from provenance.terminal import visible
 
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"provenance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (corpus, audit, extract, rules, history, db):
+    for module in (corpus, audit, extract, rules, history, evidence, db):
         module.register(commands)
     return parser
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.audit import PARALLEL_AFTER, run_audit
 from provenance.cli import common
 from provenance.cli.progress import progress, wanted
 from provenance.corpus import default_jobs
-from provenance.formats import FORMATS, render
+from provenance.formats import FORMATS, chunks
 from provenance.model import PageResult
-from provenance.report import View, exit_code, summary_line
-from provenance.suppress import load_baseline, write_baseline
+from provenance.report import AuditReport, View, exit_code, summary_line
+from provenance.suppress import Baseline, load_baseline, write_baseline
+from provenance.warc_write import ArchivingFetcher
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 def register(commands: Any) -> None:
@@ -68,8 +74,21 @@ def _options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read the corpus, write nothing: no run is recorded (read-only database credentials)",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="judge the pages on the workers of a Dask scheduler (tcp://host:8786) that all reach "
+        "--db; they save to this run (docs/scale.md)",
+    )
     common.add_common(parser)
     common.add_fetch_options(parser)
+    parser.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="DIR",
+        help="write every fetched page's raw HTTP response to one WARC file per run in DIR; "
+        "page rows and reports name its record (replay: provenance evidence RECORD_ID)",
+    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -100,6 +119,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     with (
         progress("auditing", wanted(args.quiet)) as advance,
         common.fetcher(args, sources, None if args.no_save else factory) as fetcher,
+        _cluster(args.cluster) as cluster,
     ):
 
         def on_result(result: PageResult) -> None:
@@ -117,13 +137,55 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             fetcher=fetcher,
             max_bytes=common.max_bytes(args),
             jobs=args.jobs or default_jobs(),
+            cluster=cluster,
+            on_start=lambda run_id: _name_evidence(fetcher, run_id),
             config=settings,
             baseline=known,
             save=not args.no_save,
             marker_root=None if args.no_inline_suppressions else root,
         )
     report.view = View(fail_on=fail_on, show_clean=args.show_clean, summary=not args.quiet)
-    common.write(render(report, args.format), args.output)
+    try:
+        return _report(args, report, baseline_path, previous, on_screen)
+    finally:
+        report.close()
+
+
+def _name_evidence(fetcher: object, run_id: int) -> None:
+    """``--evidence``: the run's WARC file is named after the run."""
+    if isinstance(fetcher, ArchivingFetcher):
+        fetcher.evidence.run_id = run_id
+
+
+@contextmanager
+def _cluster(address: str | None) -> Iterator[Client | None]:
+    """A client of the Dask scheduler at ``address`` for the run (None: no cluster); one line
+    and exit 2 when it cannot be reached, before any run is recorded."""
+    from provenance import cluster
+
+    if address is None:
+        yield None
+        return
+    try:
+        client = cluster.connect(address)
+    except cluster.ClusterError as exc:
+        raise common.Failure(str(exc)) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _report(
+    args: argparse.Namespace,
+    report: AuditReport,
+    baseline_path: Path | None,
+    previous: Baseline,
+    on_screen: bool,
+) -> int:
+    """Write the report (streamed: the pages are read back from the run's spool), the baseline
+    and the summary; the exit code."""
+    common.write(chunks(report, args.format), args.output)
     if not args.quiet and not on_screen:
         print(f"provenance: {summary_line(report)}", file=sys.stderr)
     if args.update_baseline:

@@ -7,7 +7,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +22,7 @@ from provenance.inventory import corpus_stats
 from provenance.packs import PackError, RulePack, load_packs
 from provenance.sources import needs_network
 from provenance.terminal import visible
+from provenance.warc_write import ArchivingFetcher, EvidenceWriter, directory_problem
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _URL_LINE = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -67,7 +68,7 @@ def add_sources(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="SOURCE",
         help="file, directory (recursive), .jsonl (one page a line), Markdown, http(s) URL, "
-        "sitemap or feed (URL or .xml file), or - for standard input",
+        "sitemap or feed (URL or .xml file), WARC file (.warc, .warc.gz), or - for standard input",
     )
 
 
@@ -100,6 +101,20 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
         default=1.0,
         metavar="SECONDS",
         help="minimum time between requests to one host (default 1)",
+    )
+    group.add_argument(
+        "--host-connections",
+        type=count,
+        default=2,
+        metavar="N",
+        help="most requests in flight to one host (default 2)",
+    )
+    group.add_argument(
+        "--fetchers",
+        type=count,
+        default=8,
+        metavar="N",
+        help="requests in flight in all, across hosts (default 8)",
     )
 
 
@@ -233,15 +248,29 @@ def fetcher(
         read_timeout=args.timeout,
         max_bytes=max_bytes(args),
         host_delay=args.host_delay,
+        host_concurrency=args.host_connections,
+        workers=args.fetchers,
         respect_robots=not args.ignore_robots,
         allow_private=args.allow_private,
     )
     cache = SqlValidatorCache(factory) if factory is not None else MemoryValidatorCache()
-    instance = Fetcher(options, cache=cache)
+    evidence: Path | None = getattr(args, "evidence", None)
+    if evidence is None:
+        instance = Fetcher(options, cache=cache)
+    else:
+        check_evidence(args)
+        instance = ArchivingFetcher(options, cache=cache, evidence=EvidenceWriter(evidence))
     try:
         yield instance
     finally:
         instance.close()
+
+
+def check_evidence(args: argparse.Namespace) -> None:
+    """``--evidence DIR`` that cannot be written fails before the audit runs."""
+    directory: Path | None = getattr(args, "evidence", None)
+    if directory is not None and (problem := directory_problem(directory)):
+        raise Failure(f"cannot write --evidence {directory}: {problem}")
 
 
 def error(source: str, reason: str) -> None:
@@ -267,12 +296,16 @@ def check_output(output: Path | None, option: str = "--output") -> None:
         raise Failure(f"cannot write {option} {output}: not a writable file")
 
 
-def write(text: str, output: Path | None) -> None:
-    """Write a report to ``output`` or stdout."""
+def write(text: str | Iterable[str], output: Path | None) -> None:
+    """Write a report (whole, or in pieces as a streamed format makes them) to ``output`` or stdout."""
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as sink:
+            for piece in pieces:
+                sink.write(piece)
     except OSError as exc:
         raise Failure(f"cannot write {output}: {exc.strerror}") from None

@@ -9,7 +9,7 @@ from typing import Any
 
 from provenance import history
 from provenance.cli import common
-from provenance.formats import FORMATS, render
+from provenance.formats import FORMATS, chunks
 from provenance.report import utc
 
 
@@ -43,7 +43,10 @@ def run_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             report = history.load_report(session, history.resolve_run(session, args.run))
         except history.RunNotFound as exc:
             raise common.Failure(str(exc)) from None
-    common.write(render(report, args.format), args.output)
+    try:
+        common.write(chunks(report, args.format), args.output)
+    finally:
+        report.close()
     return common.EXIT_CLEAN
 
 

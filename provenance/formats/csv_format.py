@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from provenance.model import Finding, PageResult
 from provenance.report import AuditReport
@@ -51,6 +52,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a 
 
 
 def render(report: AuditReport) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """The header, then one piece per page (its rows)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     # With "\n" rows, the csv module quotes a cell holding "\n" but not one holding a lone
@@ -62,7 +68,10 @@ def render(report: AuditReport) -> str:
         rows = [base | _finding_columns(finding) for finding in page.findings] or [base]
         for row in rows:
             (quoting if any("\r" in value for value in row.values()) else writer).writerow(_defused(row))
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
 def defuse(value: str) -> str:

@@ -18,6 +18,7 @@ on its line in the ``.jsonl`` file (the finding's own line counts within the rec
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from provenance.model import Finding, PageResult
 from provenance.report import AuditReport, summary_line
@@ -46,15 +47,18 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 
 def render(report: AuditReport) -> str:
-    lines: list[str] = []
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """One piece per page (its commands), then the summary line."""
     for page in report.results:
         if page.status == "error":
             path, _ = _file(page)
-            lines.append(command("error", f"{page.source}: {page.error}", file=path, title="provenance"))
+            yield command("error", f"{page.source}: {page.error}", file=path, title="provenance") + "\n"
             continue
-        lines.extend(_finding(page, f) for f in page.findings if not f.suppressed)
-    lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+        yield "".join(_finding(page, f) + "\n" for f in page.findings if not f.suppressed)
+    yield _summary(report) + "\n"
 
 
 def _finding(page: PageResult, finding: Finding) -> str:

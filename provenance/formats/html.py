@@ -40,7 +40,7 @@ from html import escape
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
-from provenance.model import SEVERITY_RANK, Finding, Match, PageResult, Passage, Signal
+from provenance.model import SEVERITY_RANK, Finding, Match, PageResult, Passage, Signal, WarcLocation
 from provenance.packs import PackError, RulePack, load_packs
 from provenance.report import AuditReport, attribution_dict, match_dict, summary_line
 from provenance.rules import derived_from
@@ -763,6 +763,8 @@ def _record(report: AuditReport, result: PageResult) -> str:
         ("Page URL", _link(result.url)),
         ("Content hash", f"<code>{_e(page.content_hash)}</code>" if page and page.content_hash else "—"),
     ]
+    if page is not None and page.evidence is not None:
+        rows.append(("Archived response", _archived(page.evidence)))
     if result.match is not None:
         story = result.match.story
         rows += [
@@ -775,6 +777,19 @@ def _record(report: AuditReport, result: PageResult) -> str:
             rows.append(("Story published", _e(story.published)))
     rows.append(("Audited", f"run {_e(report.run_id)}, {_e(_when(report.started))}"))
     return _kv(rows)
+
+
+def _archived(location: WarcLocation) -> str:
+    """The WARC file (linked) and record holding the page's response, and how to replay it."""
+    path = PurePath(location.warc)
+    uri = path.as_uri() if path.is_absolute() else location.warc
+    offset = f", offset {_e(location.offset)}" if location.offset is not None else ""
+    bare = location.record_id.strip("<>")  # <urn:uuid:…> without the brackets a shell reads
+    return (
+        f'<a class="mono" href="{_e(uri)}">{_e(location.warc)}</a>, record '
+        f"<code>{_e(location.record_id)}</code>{offset}<br>"
+        f"replay: <code>provenance evidence {_e(bare)}</code>"
+    )
 
 
 def _evidence(result: PageResult, anchor: str) -> str:

@@ -18,8 +18,10 @@ replaced by U+FFFD so that one odd page never makes the whole report unparseable
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
@@ -32,19 +34,36 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def render(report: AuditReport) -> str:
-    root = etree.Element("testsuites", name="provenance")
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """The XML a suite at a time: the totals on the root are counted in a first walk."""
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for page in report.results:
-        suite, counts = _suite(page, report)
-        root.append(suite)
+        _, counts = _suite(page, report)
         for key in totals:
             totals[key] += counts[key]
-    for key, value in totals.items():
-        root.set(key, str(value))
+    attributes = {"name": "provenance", **{key: str(value) for key, value in totals.items()}}
     if report.started is not None and report.finished is not None:
-        root.set("time", _seconds((report.finished - report.started).total_seconds()))
-    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return xml.decode("utf-8")
+        attributes["time"] = _seconds((report.finished - report.started).total_seconds())
+    sink = io.BytesIO()
+    decode = codecs.getincrementaldecoder("utf-8")().decode  # lxml may flush mid-character
+    with etree.xmlfile(sink, encoding="UTF-8") as xml:
+        xml.write_declaration()
+        with xml.element("testsuites", attributes):
+            xml.write("\n")
+            for page in report.results:
+                xml.write(_suite(page, report)[0], pretty_print=True)
+                yield decode(_drain(sink))
+    yield decode(_drain(sink), final=True) + "\n"
+
+
+def _drain(sink: io.BytesIO) -> bytes:
+    data = sink.getvalue()
+    sink.seek(0)
+    sink.truncate()
+    return data
 
 
 def _suite(page: PageResult, report: AuditReport) -> tuple[etree._Element, dict[str, int]]:

@@ -20,16 +20,17 @@ within the record's text, not the file, so it would point at the wrong place the
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from provenance import PROJECT_URL
-from provenance.model import SEVERITY_RANK, Finding, Match, PageResult
-from provenance.report import AuditReport
+from provenance.formats.streaming import json_chunks, placeholder
+from provenance.model import Finding, Match, PageResult
+from provenance.report import AuditReport, evidence_dict
 from provenance.suppress import fingerprint
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,28 +63,47 @@ _PATH_SAFE = "/!$&'()*+,;=@-._~"
 
 
 def render(report: AuditReport) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """The log written result by result (the rules come from the run's tally)."""
+    log = _log(report, placeholder("notifications"), placeholder("results"))
+    streams: dict[str, Iterable[Any]] = {"results": _results(report)}
+    if report.errors:  # the notifications come first in the text
+        streams = {"notifications": _notifications(report), **streams}
+    return json_chunks(log, streams)
 
 
 def sarif_log(report: AuditReport) -> dict[str, Any]:
     """The whole log as plain data: one run, its rules, results and invocation."""
-    rule_ids = sorted({f.rule for r in report.results for f in r.findings})
-    index = {rule: i for i, rule in enumerate(rule_ids)}
-    results = [
-        _result(page, finding, index[finding.rule])
-        for page in report.results
-        if page.status == "ok"
-        for finding in page.findings
-    ]
-    notifications = [_notification(page) for page in report.results if page.status == "error"]
+    return _log(report, list(_notifications(report)), list(_results(report)))
+
+
+def _results(report: AuditReport) -> Iterator[dict[str, Any]]:
+    index = {rule: i for i, rule in enumerate(sorted(report.tally.rule_severity))}
+    for page in report.results:
+        if page.status == "ok":
+            for finding in page.findings:
+                yield _result(page, finding, index[finding.rule])
+
+
+def _notifications(report: AuditReport) -> Iterator[dict[str, Any]]:
+    return (_notification(page) for page in report.results if page.status == "error")
+
+
+def _log(report: AuditReport, notifications: Any, results: Any) -> dict[str, Any]:
+    """The log around its two long lists (given whole, or as placeholders to stream)."""
+    rules = report.tally.rule_severity
+    failed = report.errors > 0
     driver: dict[str, Any] = {
         "name": "provenance",
         "version": report.tool_version,
         "semanticVersion": report.tool_version,
         "informationUri": INFORMATION_URI,
-        "rules": [_rule(rule, _severity(report, rule)) for rule in rule_ids],
+        "rules": [_rule(rule, rules[rule]) for rule in sorted(rules)],
     }
-    if notifications:
+    if failed:
         driver["notifications"] = [
             {
                 "id": INPUT_ERROR,
@@ -91,12 +111,12 @@ def sarif_log(report: AuditReport) -> dict[str, Any]:
                 "defaultConfiguration": {"level": "error"},
             }
         ]
-    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
+    invocation: dict[str, Any] = {"executionSuccessful": not failed}
     if report.started is not None:
         invocation["startTimeUtc"] = _utc(report.started)
     if report.finished is not None:
         invocation["endTimeUtc"] = _utc(report.finished)
-    if notifications:
+    if failed:
         invocation["toolExecutionNotifications"] = notifications
     run: dict[str, Any] = {
         "tool": {"driver": driver},
@@ -105,12 +125,6 @@ def sarif_log(report: AuditReport) -> dict[str, Any]:
         "properties": {"runId": report.run_id},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-
-
-def _severity(report: AuditReport, rule: str) -> str:
-    """A rule's default severity: the highest it was reported with (packs fix one per rule)."""
-    severities = {f.severity for r in report.results for f in r.findings if f.rule == rule}
-    return max(severities, key=SEVERITY_RANK.__getitem__)
 
 
 def _rule(rule: str, severity: str) -> dict[str, Any]:
@@ -151,6 +165,8 @@ def _result(page: PageResult, finding: Finding, rule_index: int) -> dict[str, An
         properties["evidence"] = finding.evidence
     if finding.line is not None:
         properties["line"] = finding.line  # the line in the page's text, also for JSONL records
+    if archived := evidence_dict(page):  # its response in a WARC (README, "WARC archives in and out")
+        properties["warcEvidence"] = archived
     result["properties"] = properties
     return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from provenance.model import PageResult
 from provenance.report import AuditReport, attribution_dict, summary_line
 from provenance.terminal import visible
@@ -34,13 +36,15 @@ def _page_block(result: PageResult) -> list[str]:
 
 
 def render(report: AuditReport) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
     """The pages with findings or unreadable (every page with ``view.show_clean``: 10,000
-    clean pages are 40,000 lines nobody reads), then the summary line."""
-    out: list[str] = []
+    clean pages are 40,000 lines nobody reads), each followed by a blank line, then the
+    summary line."""
     for result in report.results:
         if report.view.show_clean or result.findings or result.status == "error":
-            out.extend(_page_block(result))
-            out.append("")
+            yield "\n".join(_page_block(result)) + "\n\n"
     if report.view.summary:
-        out.append(f"run {report.run_id}: {summary_line(report)}")
-    return "\n".join(out) + "\n" if out else ""
+        yield f"run {report.run_id}: {summary_line(report)}\n"
