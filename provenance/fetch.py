@@ -510,7 +510,8 @@ class Fetcher:
         """Fetch in ``workers`` threads across hosts, results in the order of ``urls``.
 
         A thread goes only to a host that may take a request now, so a host waiting out its
-        delay holds up no other (:mod:`provenance.fetch_schedule`). At most ``32 × workers``
+        delay holds up no other (:mod:`provenance.fetch_schedule`); a host's robots.txt is
+        read first, as a request of its own. At most ``32 × workers``
         URLs are read ahead, so a long list is not held in memory.
         """
         from provenance.fetch_schedule import fetch_in_order  # it builds on this module
@@ -524,8 +525,19 @@ class Fetcher:
             failed=lambda url, exc: FetchResult.failed(
                 url, _one_line(f"fetch failed: {type(exc).__name__}: {exc}")
             ),
+            prepare=self.read_robots if self.options.respect_robots else None,
             sleep=self._sleep,
         )
+
+    def read_robots(self, url: str) -> None:
+        """Read (once) the robots.txt of ``url``'s origin, ahead of its first fetch; never raises
+        (an unreadable robots.txt is remembered as a refusal, which that fetch reports)."""
+        self._deadline.at = time.monotonic() + self.options.total_timeout
+        try:
+            parts = urlsplit(url)
+            self._robots_for(parts.scheme.lower(), parts.netloc.rpartition("@")[2].lower())
+        except Exception:  # the fetch of the page itself will meet and report it
+            log.debug("reading robots.txt ahead of %s failed", url, exc_info=True)
 
     # --- one fetch -----------------------------------------------------------------------
 

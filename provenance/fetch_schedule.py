@@ -43,23 +43,24 @@ def fetch_in_order(
     lanes: int,
     window: int,
     failed: Callable[[str, Exception], Result],
+    prepare: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Result]:
     """``fetch(url)`` for every URL, at most ``lanes`` at once, results in the order of ``urls``.
 
     At most ``window`` URLs are read ahead of the first result not yet handed back, so a long
     list (or a slow first host) never holds more than ``window`` bodies in memory. A fetch
-    that raises gives ``failed(url, exception)`` as its result.
+    that raises gives ``failed(url, exception)`` as its result. ``prepare(url)``, when given,
+    runs once per host before its first fetch (the fetcher reads the host's robots.txt
+    there): that request books the host's delay, so the first page waits for its turn here,
+    not asleep in a thread that another host could use.
     """
-    lanes, window = max(1, lanes), max(1, window)
+    schedule = _Schedule(fetch, gates, max(1, lanes), failed, prepare)
+    window = max(1, window)
     source = iter(urls)
-    waiting: dict[str, deque[tuple[int, str]]] = {}  # per host: (input index, URL), in order
-    busy: dict[str, int] = {}  # per host: requests in flight
-    running: dict[Future[Result], tuple[str, int, str]] = {}  # future → (host, index, URL)
-    done: dict[int, Result] = {}
     read = handed = 0
     exhausted = False
-    with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="fetch") as pool:
+    with ThreadPoolExecutor(max_workers=schedule.lanes, thread_name_prefix="fetch") as pool:
         try:
             while True:
                 while not exhausted and read - handed < window:
@@ -67,60 +68,92 @@ def fetch_in_order(
                     if url is None:
                         exhausted = True
                         break
-                    waiting.setdefault(host_of(url), deque()).append((read, url))
+                    schedule.add(read, url)
                     read += 1
-                while handed in done:
-                    yield done.pop(handed)
+                while handed in schedule.done:
+                    yield schedule.done.pop(handed)
                     handed += 1
                 if exhausted and handed == read:
                     return
-                if handed in done or (not exhausted and read - handed < window):
+                if handed in schedule.done or (not exhausted and read - handed < window):
                     continue  # hand back or read more before waiting
-                pause = _dispatch(pool, fetch, gates, waiting, busy, running, lanes)
-                if running:
-                    finished, _ = wait(running, timeout=pause, return_when=FIRST_COMPLETED)
+                pause = schedule.dispatch(pool)
+                if schedule.running:
+                    finished, _ = wait(schedule.running, timeout=pause, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        host, index, url = running.pop(future)
-                        busy[host] -= 1
-                        done[index] = _result(future, url, failed)
+                        schedule.finish(future)
                 elif pause is not None:
                     sleep(pause)
         finally:
-            for future in running:
+            for future in schedule.running:
                 future.cancel()
 
 
-def _dispatch(
-    pool: ThreadPoolExecutor,
-    fetch: Callable[[str], Result],
-    gates: HostGates,
-    waiting: dict[str, deque[tuple[int, str]]],
-    busy: dict[str, int],
-    running: dict[Future[Result], tuple[str, int, str]],
-    lanes: int,
-) -> float | None:
-    """Start requests on every host that may take one now, earliest input first; the seconds
-    until the next host that must wait is ready (None: none is waiting on its delay)."""
-    pause: float | None = None
-    for host in sorted((h for h, queue in waiting.items() if queue), key=lambda h: waiting[h][0][0]):
-        if len(running) >= lanes:
-            break
-        if busy.get(host, 0) >= gates.concurrency:
-            continue
-        delay = gates.wait_for(host)
-        if delay > 0:
-            pause = delay if pause is None else min(pause, delay)
-            continue
-        index, url = waiting[host].popleft()
-        if not waiting[host]:
-            del waiting[host]
-        running[pool.submit(fetch, url)] = (host, index, url)
-        busy[host] = busy.get(host, 0) + 1
-    return pause
+_PREPARING = -1  # the index of a host's prepare task: no result of its own
 
 
-def _result(future: Future[Result], url: str, failed: Callable[[str, Exception], Result]) -> Result:
-    try:
-        return future.result()
-    except Exception as exc:  # a fetch never raises; if one does, it is that URL's error alone
-        return failed(url, exc)
+class _Schedule:
+    """The URLs waiting per host, the requests in flight, and the results not yet handed back."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str], Result],
+        gates: HostGates,
+        lanes: int,
+        failed: Callable[[str, Exception], Result],
+        prepare: Callable[[str], None] | None,
+    ) -> None:
+        self.fetch, self.gates, self.lanes, self.failed, self.prepare = fetch, gates, lanes, failed, prepare
+        self.waiting: dict[str, deque[tuple[int, str]]] = {}  # per host: (input index, URL), in order
+        self.busy: dict[str, int] = {}  # per host: requests in flight
+        self.prepared: set[str] = set()  # hosts whose prepare task has ended
+        self.running: dict[Future[Result | None], tuple[str, int, str]] = {}  # → (host, index, URL)
+        self.done: dict[int, Result] = {}
+
+    def add(self, index: int, url: str) -> None:
+        self.waiting.setdefault(host_of(url), deque()).append((index, url))
+
+    def dispatch(self, pool: ThreadPoolExecutor) -> float | None:
+        """Start requests on every host that may take one now, earliest input first; the
+        seconds until the next host that must wait is ready (None: none waits on its delay)."""
+        pause: float | None = None
+        for host in sorted((h for h, queue in self.waiting.items() if queue), key=self._first):
+            if len(self.running) >= self.lanes:
+                break
+            if self.busy.get(host, 0) >= self.gates.concurrency:
+                continue
+            if self.prepare is not None and host not in self.prepared:
+                if not self.busy.get(host):  # one prepare task per host
+                    self._start(pool, host, _PREPARING, self.waiting[host][0][1])
+                continue
+            delay = self.gates.wait_for(host)
+            if delay > 0:
+                pause = delay if pause is None else min(pause, delay)
+                continue
+            index, url = self.waiting[host].popleft()
+            if not self.waiting[host]:
+                del self.waiting[host]
+            self._start(pool, host, index, url)
+        return pause
+
+    def finish(self, future: Future[Result | None]) -> None:
+        host, index, url = self.running.pop(future)
+        self.busy[host] -= 1
+        if index == _PREPARING:
+            self.prepared.add(host)  # whatever happened: the page's fetch reports it
+            return
+        try:
+            result = future.result()
+        except Exception as exc:  # a fetch never raises; if one does, it is that URL's error alone
+            result = self.failed(url, exc)
+        assert result is not None
+        self.done[index] = result
+
+    def _first(self, host: str) -> int:
+        return self.waiting[host][0][0]
+
+    def _start(self, pool: ThreadPoolExecutor, host: str, index: int, url: str) -> None:
+        task = self.prepare if index == _PREPARING else self.fetch
+        assert task is not None
+        self.running[pool.submit(task, url)] = (host, index, url)
+        self.busy[host] = self.busy.get(host, 0) + 1

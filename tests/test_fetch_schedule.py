@@ -135,3 +135,23 @@ def test_fetch_limits_reach_the_fetcher() -> None:
     with common.fetcher(args, ["https://example.com/a"], None) as fetcher:
         assert fetcher is not None
         assert (fetcher.options.host_concurrency, fetcher.options.workers) == (3, 12)
+
+
+def test_each_host_is_prepared_once_before_its_first_fetch() -> None:
+    urls = [f"https://{'abc'[i % 3]}.example/{i}" for i in range(12)]
+    prepared: list[str] = []
+    server = _Server(_gates(2))
+
+    def prepare(url: str) -> None:
+        with server.lock:
+            prepared.append(host_of(url))
+
+    def fetch(url: str) -> FetchResult:
+        assert host_of(url) in prepared  # robots.txt is read before the host's first page
+        return server(url)
+
+    results = list(
+        fetch_in_order(fetch, urls, server.gates, lanes=4, window=50, failed=_failed, prepare=prepare)
+    )
+    assert [r.url for r in results] == urls
+    assert sorted(prepared) == ["a.example", "b.example", "c.example"]
