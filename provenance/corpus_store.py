@@ -422,7 +422,10 @@ def key_rows(fingerprint_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...
     table's mask (on two's-complement values, ``signed & signed(mask)`` has exactly the
     bits of the unsigned ``value & mask``: the key :func:`provenance.index.block_keys`
     gives), with the fingerprint's id, value and story id. Computed with numpy, a scheme at
-    a time, for the whole batch.
+    a time, for the whole batch, and sorted in primary-key order: the table is clustered by
+    its key, so a batch written in key order walks its B-tree once from left to right
+    instead of landing on a random page per row (which, once the table outgrows the cache,
+    is most of a load's time).
     """
     by_scheme: dict[tuple[str, int], list[tuple[Any, ...]]] = defaultdict(list)
     for row in fingerprint_rows:
@@ -440,6 +443,7 @@ def key_rows(fingerprint_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...
             out.extend(
                 zip([scheme] * n, [version] * n, [table_no] * n, keys, fp_ids, story_ids, signed, strict=True)
             )
+    out.sort()  # the first five fields are the primary key, unique: its order
     return out
 
 
