@@ -250,7 +250,7 @@ def _local_cluster() -> Iterator[str | None]:
         yield None
         return
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", host="127.0.0.1"
     ) as cluster:
         yield cluster.scheduler_address
 

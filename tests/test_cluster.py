@@ -35,7 +35,7 @@ MARKED = {
 def address() -> Iterator[str]:
     """A local cluster of two worker processes (spawned, one thread each) on loopback."""
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", host="127.0.0.1"
     ) as local:
         yield local.scheduler_address
 
@@ -220,7 +220,7 @@ def test_a_scheduler_without_workers_is_one_line_and_exit_2(
     corpus_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
-    with distributed.LocalCluster(n_workers=0, dashboard_address=None, host="127.0.0.1") as empty:
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0", host="127.0.0.1") as empty:
         code, out, err = run_cli(
             capsys, "audit", str(SEEDS / "pages"), "--db", corpus_db, "--cluster", empty.scheduler_address
         )
