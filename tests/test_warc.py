@@ -11,6 +11,7 @@ import gzip
 import http.server
 import io
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -287,7 +288,11 @@ def _audit_with_evidence(
 
 
 def test_evidence_archives_the_served_bytes_and_the_page_row_names_the_record(
-    capsys: pytest.CaptureFixture[str], corpus_db: str, site: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    corpus_db: str,
+    site: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path / "evidence"
     code, report, err = _audit_with_evidence(capsys, corpus_db, folder, f"{site}/stripped", f"{site}/spun")
@@ -337,6 +342,11 @@ def test_evidence_archives_the_served_bytes_and_the_page_row_names_the_record(
     head, _, body = out.read_bytes().partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Content-Type: text/html; charset=utf-8" in head
     assert body == _Site.pages["/stripped"][0]
+    # never to a terminal: the bytes are a third party's, escape sequences and all
+    with monkeypatch.context() as patched:
+        patched.setattr(sys.stdout, "isatty", lambda: True)
+        code, printed, err = run(capsys, "evidence", record_id, "--db", corpus_db)
+    assert code == 2 and not printed and "--output FILE" in err
     # the saved run shows the same evidence
     code, out_json, _ = run(capsys, "report", str(run_id), "--format", "json", "--db", corpus_db)
     saved = json.loads(out_json)["documents"]

@@ -4,7 +4,9 @@ A page row names the WARC file, record id and offset of the response it was audi
 (``audit --evidence DIR``, or a WARC given as input). This command looks that row up by the
 record id the reports show (or by the page's row id) and prints the archived body — with
 ``--headers``, the status line and response headers first, as they were received — reading
-only that record: it seeks to the offset, so a large WARC is not scanned.
+only that record: it seeks to the offset, so a large WARC is not scanned. The bytes are
+exactly the archived ones, so they go to a file or a pipe, never to a terminal, where a
+hostile page's escape sequences would be read as commands.
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ def _head(response: ArchivedResponse) -> bytes:
 
 def _write(data: bytes, output: Path | None) -> None:
     if output is None:
+        if sys.stdout.isatty():  # a third party's bytes may hold escape sequences for the terminal
+            raise common.Failure(
+                "the archived bytes are not printed to a terminal: use --output FILE or a pipe"
+            )
         sink: BinaryIO = sys.stdout.buffer
         sink.write(data)
         sink.flush()
