@@ -139,8 +139,9 @@ def run_audit(
     in local files under ``marker_root`` (the configuration's directory; None: nowhere), and
     reported where they are not (:func:`markers_honoured`). ``max_bytes`` caps a local file,
     standard input and a JSONL line (fetched bodies have the fetcher's cap). With ``jobs`` > 1,
-    pages past the first :data:`PARALLEL_AFTER` are extracted, looked up, matched and judged
-    in that many worker processes (:mod:`provenance.workers`); results come back in input
+    pages are extracted, looked up, matched and judged in that many worker processes
+    (:mod:`provenance.workers`; spawned workers only past the first :data:`PARALLEL_AFTER`,
+    judged here while they start); results come back in input
     order and are saved here, so the run is the same whatever ``jobs``. Nothing of a page
     stays in memory once it is saved and reported: the report's results are a
     :class:`~provenance.spool.ResultSpool` on disk (``report.close()`` deletes it).
@@ -186,9 +187,9 @@ def run_audit(
     return AuditReport(run_id, finished.started, finished.finished, __version__, results)
 
 
-PARALLEL_AFTER = (
-    16  # pages judged here before workers start (about what their start costs): a few pages never wait
-)
+# Pages judged here while spawned workers start (about what their start costs): a few pages
+# never wait. Forked workers start at once and take every page.
+PARALLEL_AFTER = 16
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
         type=common.count,
         default=None,
         metavar="N",
-        help="worker processes that read and judge pages past the first "
-        f"{PARALLEL_AFTER} (default: one per CPU, at most 4; 1: all in this process)",
+        help="worker processes that read and judge the pages (forked, or spawned past the first "
+        f"{PARALLEL_AFTER} pages; default: one per CPU, at most 4; 1: all in this process)",
     )
     parser.add_argument(
         "--no-save",
