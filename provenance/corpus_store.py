@@ -40,7 +40,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, to_signed
+from provenance.fingerprint import SCHEME_BY_KEY, Fingerprint, FingerprintFields, to_signed
 from provenance.index import BlockPlan
 from provenance.model import Story
 from provenance.store import Base, BlockKeyRow, FingerprintRow, StoryRow, lock_corpus, now
@@ -50,7 +50,6 @@ _CHUNK = 500  # ids per IN (...) list: well under every backend's bound-paramete
 # A fingerprint as plain values, in the order of :class:`~provenance.fingerprint.Fingerprint`'s
 # fields (scheme, version, level, position, start, end, unsigned value): what worker
 # processes send back (a tuple pickles and unpickles several times faster than a dataclass).
-FingerprintFields = tuple[str, int, str, int, int, int, int]
 Fingerprints = Sequence[Fingerprint] | Sequence[FingerprintFields]
 
 _FIELDS = (
@@ -411,8 +410,11 @@ def _insert_fingerprints(
         (fp_id, story_id, fp[2], fp[3], fp[4], fp[5], fp[0], fp[1], value)
         for fp_id, (story_id, fp), value in zip(ids, flat, signed, strict=True)
     ]
-    _send(connection, FingerprintRow.__tablename__, _FINGERPRINT_COLUMNS, rows, use_copy)
-    _send(connection, BlockKeyRow.__tablename__, _KEY_COLUMNS, key_rows(rows), use_copy)
+    names = {fp[0] for _, fp in flat} | {fp[2] for _, fp in flat}
+    if not all(name.isalnum() for name in names):  # they go into COPY text unescaped (_send)
+        raise ValueError(f"scheme and level names must be letters and digits: {sorted(names)}")
+    _send(connection, FingerprintRow.__tablename__, _FINGERPRINT_COLUMNS, rows, use_copy, plain=True)
+    _send(connection, BlockKeyRow.__tablename__, _KEY_COLUMNS, key_rows(rows), use_copy, plain=True)
 
 
 def key_rows(fingerprint_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -475,9 +477,15 @@ def _send(
     columns: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     use_copy: bool,
+    plain: bool = False,
 ) -> None:
     """Insert ``rows`` (tuples in ``columns`` order): by COPY, else the driver's executemany
-    (a driver whose placeholders are neither ``?`` nor ``%s``: SQLAlchemy's executemany)."""
+    (a driver whose placeholders are neither ``?`` nor ``%s``: SQLAlchemy's executemany).
+
+    ``plain``: every value is an integer or a scheme or level name (letters and digits), so
+    the rows are COPY text as they print, written a chunk at a time rather than adapted
+    value by value (the fingerprints and their keys: most of a load's rows).
+    """
     if not rows:
         return
     mark = _PLACEHOLDERS.get(connection.dialect.paramstyle)
@@ -492,14 +500,20 @@ def _send(
     try:
         if use_copy:
             with cursor.copy(f"COPY {quote(table)} ({listed}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                if plain:
+                    for chunk in _chunks(list(rows), _COPY_CHUNK):
+                        copy.write("".join(["\t".join(map(str, row)) + "\n" for row in chunk]))
+                else:
+                    for row in rows:
+                        copy.write_row(row)
         else:
             marks = ", ".join([mark] * len(columns))  # type: ignore[list-item]
             cursor.executemany(f"INSERT INTO {quote(table)} ({listed}) VALUES ({marks})", rows)
     finally:
         cursor.close()
 
+
+_COPY_CHUNK = 20_000  # rows per piece of COPY text: a megabyte or so
 
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # DBAPI paramstyle -> positional mark
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -357,20 +358,41 @@ def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
     return out
 
 
-def _span_simhashes(pieces: Sequence[np.ndarray], scheme: Scheme) -> tuple[list[int], np.ndarray]:
-    """Which spans give a fingerprint (enough features) and their simhashes, all at once."""
-    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
-    n = scheme.n
-    features = np.where(sizes >= n, sizes - n + 1, np.minimum(sizes, 1))
-    kept = np.flatnonzero(features >= scheme.min_tokens)
-    values = np.zeros(kept.size, dtype=np.uint64)
-    whole = sizes[kept] >= n
-    if whole.any():
-        rows = kept[whole]
-        values[whole] = _shingled_segments(np.concatenate([pieces[i] for i in rows]), sizes[rows], n)
-    for at in np.flatnonzero(~whole):  # shorter than one shingle (only if min_tokens <= 1)
-        values[at] = simhash(shingle_hashes(pieces[kept[at]], n))
-    return kept.tolist(), values
+def _span_simhashes(
+    groups: Sequence[tuple[Scheme, Sequence[np.ndarray]]],
+) -> list[tuple[list[int], list[int]]]:
+    """For each (scheme, token hashes of its spans): which spans give a fingerprint (enough
+    features) and their simhashes.
+
+    Every group's spans of a shingle width go through one segmented computation: a text's
+    few dozen paragraphs, sentences and anchors cost about as much as one of them (numpy's
+    cost per call, not per element, dominates at this size).
+    """
+    kept_per_group: list[list[int]] = []
+    whole: dict[int, list[tuple[int, int]]] = defaultdict(list)  # n -> (group, slot) of full spans
+    values: list[list[int]] = []
+    for g, (scheme, pieces) in enumerate(groups):
+        n = scheme.n
+        kept = [
+            i
+            for i, p in enumerate(pieces)
+            if (p.size - n + 1 if p.size >= n else min(p.size, 1)) >= scheme.min_tokens
+        ]
+        kept_per_group.append(kept)
+        values.append([0] * len(kept))
+        for slot, i in enumerate(kept):
+            if pieces[i].size >= n:
+                whole[n].append((g, slot))
+            else:  # shorter than one shingle (only if min_tokens <= 1)
+                values[g][slot] = simhash(shingle_hashes(pieces[i], n))
+    for n, slots in whole.items():
+        chosen = [groups[g][1][kept_per_group[g][slot]] for g, slot in slots]
+        sizes = np.fromiter((p.size for p in chosen), dtype=np.int64, count=len(chosen))
+        for (g, slot), value in zip(
+            slots, _shingled_segments(np.concatenate(chosen), sizes, n).tolist(), strict=True
+        ):
+            values[g][slot] = value
+    return list(zip(kept_per_group, values, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,9 +414,19 @@ def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fin
     """Fingerprint a text at each level its schemes ask for: document, paragraphs, sentences, anchors.
 
     The text is tokenised and its tokens hashed once; each level's spans are slices of that,
-    and each level's simhashes are one segmented computation (equal, span by span, to
+    and all their simhashes are one segmented computation (equal, span by span, to
     ``simhash(scheme.features(span.text))``; a test holds it to that).
     """
+    return [Fingerprint(*row) for row in fingerprint_rows(text, schemes)]
+
+
+FingerprintFields = tuple[str, int, str, int, int, int, int]
+"""A :class:`Fingerprint`'s fields in order: scheme, version, level, position, start, end, value."""
+
+
+def fingerprint_rows(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[FingerprintFields]:
+    """:func:`fingerprint_text` as plain tuples: what a corpus load stores and its workers send
+    back (no object per fingerprint to build, pickle and take apart again)."""
     spans = {"document": [Span(0, len(text), text)]}
     if any("paragraph" in s.levels for s in schemes):
         spans["paragraph"] = paragraphs(text)
@@ -403,17 +435,16 @@ def fingerprint_text(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fin
     doc = _Tokens(text)
     if any("anchor" in s.levels for s in schemes):
         spans["anchor"] = anchors(text, doc)
-    out: list[Fingerprint] = []
-    for scheme in schemes:
-        for level in scheme.levels:
-            level_spans = spans[level]
-            kept, values = _span_simhashes(
-                [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in level_spans], scheme
-            )
-            out.extend(
-                Fingerprint(
-                    scheme.name, scheme.version, level, i, level_spans[i].start, level_spans[i].end, int(v)
-                )
-                for i, v in zip(kept, values.tolist(), strict=True)
-            )
+    levels = [(scheme, level) for scheme in schemes for level in scheme.levels]
+    groups = [
+        (scheme, [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in spans[level]])
+        for scheme, level in levels
+    ]
+    out: list[FingerprintFields] = []
+    for (scheme, level), (kept, values) in zip(levels, _span_simhashes(groups), strict=True):
+        level_spans = spans[level]
+        name, version = scheme.name, scheme.version
+        for i, value in zip(kept, values, strict=True):
+            span = level_spans[i]
+            out.append((name, version, level, i, span.start, span.end, value))
     return out

@@ -21,8 +21,9 @@ weighed as what it is.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 
@@ -67,6 +68,7 @@ class _Sentence:
     skeleton: tuple[str, ...]  # function words, names and numbers
     first: int = 0  # index of its first token in the text's tokens
     stems: tuple[str, ...] = ()  # the stem of every token
+    stem_counts: Mapping[str, int] = field(default_factory=dict, compare=False)  # each stem: how often
 
     @property
     def unquoted(self) -> int:
@@ -206,7 +208,8 @@ def prepare(text: str) -> Prepared:
                 tuple(tokens.quoted[k] for k in members),
                 tuple(tokens.words[k] for k in members if tokens.skeleton[k]),
                 members[0] if members else 0,
-                tuple(tokens.stems[k] for k in members),
+                stems := tuple(tokens.stems[k] for k in members),
+                Counter(stems),
             )
         )
     return Prepared(tokens, tuple(out))
@@ -255,6 +258,8 @@ def _pair(
     sentences merged, a clause added): then how much of the story sentence it holds
     grades the pair, not their similarity as a whole.
     """
+    if _ratio_bound(story, page) < REWRITE_RATIO:
+        return None
     ratio, matched, support = _compare(story, page, formula)
     if len(page.words) > len(story.words):
         ratio = max(ratio, matched / len(story.words) if matched >= MIN_SENTENCE_TOKENS else 0.0)
@@ -263,6 +268,23 @@ def _pair(
     if ratio < EDITED_RATIO and _ratio(story.skeleton, page.skeleton) < SKELETON_RATIO:
         return None
     return _Pair(i, j, ratio, _contained(story.words, page.words), support)
+
+
+def _ratio_bound(story: _Sentence, page: _Sentence) -> float:
+    """An upper bound of the ratio :func:`_pair` grades a pair by, without aligning them.
+
+    The stems two sentences share, counted with repeats, bound the stems an alignment
+    matches (what ``SequenceMatcher.quick_ratio`` bounds its ratio by), and the ratio grows
+    with the stems matched; most pairs the postings nominate fall short even so, and this
+    costs a fraction of the alignment. Below :data:`REWRITE_RATIO`, :func:`_pair` would
+    return None: skipping it changes nothing.
+    """
+    small, large = sorted((story.stem_counts, page.stem_counts), key=len)
+    shared = sum(min(count, large.get(stem, 0)) for stem, count in small.items())
+    bound = 2.0 * shared / (len(story.words) + len(page.words))
+    if len(page.words) > len(story.words) and shared >= MIN_SENTENCE_TOKENS:
+        bound = max(bound, shared / len(story.words))
+    return bound
 
 
 def align(

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -649,33 +650,60 @@ def _near_keys_statement(tables: int) -> CompoundSelect[Any]:
 
 
 def _near_filtered(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -> dict[int, int]:
-    """Stored fingerprint id → story id, for those within ``scheme.k`` of a query (Python check).
+    """Stored fingerprint id → story id, for those within ``scheme.k`` of a query (checked here).
 
     One query per chunk of fingerprints with every block table's keys (see
-    :func:`_near_keys_statement`); the candidates that share a key are checked by popcount
-    here. Run on the session's connection (its snapshot) as a Core statement: the ORM's
-    result machinery is not needed for plain tuples.
+    :func:`_near_keys_statement`); the candidates that share a key are checked by popcount,
+    all at once (:func:`_within_k`): in a large corpus most candidates are not near, and a
+    corpus load asks for thousands of fingerprints per batch. Run on the session's connection
+    (its snapshot) as a Core statement, its rows read as plain tuples from the driver.
     """
     masks = BlockPlan.for_k(scheme.k).table_masks
     statement = _near_keys_statement(len(masks))
     connection = session.connection()
     matched: dict[int, int] = {}
     for chunk in _chunks(list(fps), _NEAR_CHUNK):
-        wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for fp in chunk:
-            for t, mask in enumerate(masks):
-                wanted[(t, to_signed(fp.value & mask))].append(fp.value)
+        probes = [(t, to_signed(fp.value & mask), fp.value) for fp in chunk for t, mask in enumerate(masks)]
         params: dict[str, Any] = {"scheme": scheme.name, "version": scheme.version}
-        params.update({f"keys{t}": [] for t in range(len(masks))})
-        for t, block_key in wanted:
-            params[f"keys{t}"].append(block_key)
-        for t, block_key, fp_id, story_id, value in connection.execute(statement, params):
-            if fp_id in matched:
-                continue
-            stored = to_unsigned(value)
-            if any((stored ^ q).bit_count() <= scheme.k for q in wanted[(t, block_key)]):
-                matched[fp_id] = story_id
+        params.update(
+            {f"keys{t}": sorted({key for table, key, _ in probes if table == t}) for t in range(len(masks))}
+        )
+        result = connection.execute(statement, params)
+        rows = result.cursor.fetchall()  # plain tuples: no Row object per candidate
+        result.close()
+        if rows:
+            for fp_id, story_id in _within_k(rows, probes, scheme.k):
+                matched.setdefault(fp_id, story_id)
     return matched
+
+
+def _within_k(
+    rows: Sequence[tuple[int, int, int, int, int]], probes: Sequence[tuple[int, int, int]], k: int
+) -> list[tuple[int, int]]:
+    """(fingerprint id, story id) of the candidate ``rows`` (table, key, fingerprint id, story
+    id, signed value) within ``k`` of a probe (table, key, unsigned query value) of their key.
+
+    Vectorised: probes sorted by (table, key), each row's run of probes found by binary
+    search, row and probe values compared pairwise by popcount.
+    """
+    table, key, fp_id, story_id, value = np.array(rows, dtype=np.int64).T
+    p_table_a, p_key_a = np.array([p[:2] for p in probes], dtype=np.int64).T
+    p_value_a = np.fromiter((p[2] for p in probes), dtype=np.uint64, count=len(probes))
+    order = np.lexsort((p_key_a, p_table_a))
+    p_table_a, p_key_a, p_value_a = p_table_a[order], p_key_a[order], p_value_a[order]
+    lo, hi = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    for t in np.unique(table).tolist():  # a few block tables: each one's probes are a sorted run
+        first, last = np.searchsorted(p_table_a, [t, t + 1])
+        here = table == t
+        lo[here] = first + np.searchsorted(p_key_a[first:last], key[here], side="left")
+        hi[here] = first + np.searchsorted(p_key_a[first:last], key[here], side="right")
+    counts = hi - lo
+    row_of = np.repeat(np.arange(len(rows)), counts)
+    firsts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    probe_of = firsts + np.arange(row_of.size)
+    near = np.bitwise_count(value.view(np.uint64)[row_of] ^ p_value_a[probe_of]) <= k
+    kept = np.unique(row_of[near])
+    return list(zip(fp_id[kept].tolist(), story_id[kept].tolist(), strict=True))
 
 
 @cache
@@ -691,17 +719,19 @@ def _near_postgresql_statement() -> Select[Any]:
     rather than a VALUES list: the SQL text is the same for every page, so SQLAlchemy
     compiles it once (compiling a VALUES list of a page's probes took most of the lookup's
     time) and psycopg prepares it on the server after a few pages, and a page of any length
-    is one round trip.
+    is one round trip. Each array is sent as its text literal (``{1,2,3}``, cast on the
+    server; see :func:`_array_literal`): the driver adapts a list one element at a time in
+    Python, which cost more than the lookup for a corpus batch's hundred thousand probes.
     """
     keys = BlockKeyRow.__table__.c
     wanted = (
         func.unnest(
-            bindparam("schemes", type_=ARRAY(String)),
-            bindparam("versions", type_=ARRAY(Integer)),
-            bindparam("ks", type_=ARRAY(Integer)),
-            bindparam("tables", type_=ARRAY(Integer)),
-            bindparam("keys", type_=ARRAY(BigInteger)),
-            bindparam("queries", type_=ARRAY(BigInteger)),
+            cast(bindparam("schemes", type_=Text), ARRAY(String)),
+            cast(bindparam("versions", type_=Text), ARRAY(Integer)),
+            cast(bindparam("ks", type_=Text), ARRAY(Integer)),
+            cast(bindparam("tables", type_=Text), ARRAY(Integer)),
+            cast(bindparam("keys", type_=Text), ARRAY(BigInteger)),
+            cast(bindparam("queries", type_=Text), ARRAY(BigInteger)),
         )
         .table_valued(
             column("scheme", String),
@@ -757,11 +787,20 @@ def _near_postgresql_schemes(
         return {}
     names = ("schemes", "versions", "ks", "tables", "keys", "queries")
     columns = zip(*sorted(probes), strict=True)  # sorted: neighbouring keys probe neighbouring pages
-    params = {name: list(values) for name, values in zip(names, columns, strict=True)}
+    params = {name: _array_literal(values) for name, values in zip(names, columns, strict=True)}
     found: dict[str, dict[int, int]] = defaultdict(dict)
     for name, version, fp_id, story_id in session.connection().execute(_near_postgresql_statement(), params):
         found[f"{name}/{version}"][fp_id] = story_id
     return dict(found)
+
+
+def _array_literal(values: Sequence[int] | Sequence[str]) -> str:
+    """A PostgreSQL array literal of integers, or of scheme names (letters and digits: they
+    need no quoting; anything else is refused rather than quoted wrong)."""
+    texts = list(map(str, values))
+    if values and isinstance(values[0], str) and not all(name.isalnum() for name in set(texts)):
+        raise ValueError(f"scheme names must be letters and digits: {sorted(set(texts))}")
+    return "{" + ",".join(texts) + "}"
 
 
 def vacuum_keys(bind: Engine | sessionmaker[Session]) -> bool:

@@ -32,6 +32,7 @@ from provenance.packs import RulePack
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 3 stories, IN lists of 2 ids: every boundary is crossed."""
     monkeypatch.setattr(corpus, "BATCH", 3)
+    monkeypatch.setattr(corpus, "WRITE_BATCH", 3)
     monkeypatch.setattr(store, "_CHUNK", 2)
     monkeypatch.setattr(corpus_store, "_CHUNK", 2)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from provenance import match
 from provenance.match import align, best_match, verify
 from provenance.model import Story
 from provenance.text import normalize, paragraphs
@@ -226,3 +228,38 @@ def test_retrieval_nominates_spun_copies_and_verification_refutes_independent_re
     assert retrieval.select(index.near(fps), fps) == [1]
     assert best_match(copy, [STORY]) is not None
     assert best_match(independent, [STORY]) is None
+
+
+def test_the_ratio_bound_never_falls_below_the_ratio_a_pair_is_graded_by() -> None:
+    """:func:`provenance.match._ratio_bound` lets :func:`_pair` skip the alignment of a pair
+    below the rewrite threshold; it may skip only pairs the alignment would have refused."""
+    rng = random.Random(3)
+    words = [
+        "the",
+        "a",
+        "of",
+        "police",
+        "said",
+        "on",
+        "monday",
+        "that",
+        "fire",
+        "river",
+        "city",
+        "council",
+        "vote",
+        "12",
+        "two",
+    ]
+    skipped = 0
+    for _ in range(400):
+        a = " ".join(rng.choice(words) for _ in range(rng.randint(3, 25))).capitalize() + "."
+        b = " ".join(rng.choice(words) for _ in range(rng.randint(3, 40))).capitalize() + "."
+        story, page = match.prepare(a).sentences[0], match.prepare(b).sentences[0]
+        ratio, matched, _ = match._compare(story, page)
+        if len(page.words) > len(story.words) and matched >= match.MIN_SENTENCE_TOKENS:
+            ratio = max(ratio, matched / len(story.words))
+        bound = match._ratio_bound(story, page)
+        assert bound >= ratio - 1e-12
+        skipped += bound < match.REWRITE_RATIO
+    assert skipped  # the bound does skip some pairs

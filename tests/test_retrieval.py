@@ -8,6 +8,7 @@ the database's block keys alike.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from provenance import corpus_store, retrieval, store
@@ -67,3 +68,26 @@ def test_one_shared_sentence_nominates_its_story_through_the_database(db_url: st
     with factory() as session:
         hits = store.near_fingerprints(session, fingerprints)
     assert retrieval.select(hits, fingerprints)[:1] == [row_of["strike"]]
+
+
+def test_the_database_lookup_keeps_exactly_the_candidates_within_k(db_url: str) -> None:
+    """Queries a few bits off stored fingerprints share block keys with many stored rows,
+    within ``k`` and beyond it: the database lookup keeps the same ones as the in-memory
+    index (on SQLite the distances are checked in bulk, :func:`provenance.store._within_k`)."""
+    rng = random.Random(11)
+    stories = corpus(rng)
+    factory = store.open_database(db_url)
+    with store.transaction(factory) as session:
+        done = corpus_store.upsert_stories(session, [(s, fingerprint_text(s.text)) for _, s in stories])
+    row_of = {n: o.row_id for (n, _), o in zip(stories, done, strict=True)}
+    stored = [fp for _, s in stories[:20] for fp in fingerprint_text(s.text)]
+    queries = [
+        replace(fp, value=fp.value ^ sum(1 << bit for bit in rng.sample(range(64), rng.randint(0, 6))))
+        for fp in rng.sample(stored, 300)
+    ]
+    index = retrieval.CorpusIndex((n, fingerprint_text(s.text)) for n, s in stories)
+    expected = {row_of[n]: dict(counts) for n, counts in index.near(queries).items()}
+    with factory() as session:
+        found = store.near_fingerprints(session, queries)
+    assert found == expected
+    assert any(count for counts in found.values() for count in counts.values())
