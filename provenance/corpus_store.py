@@ -47,9 +47,9 @@ from provenance.store import Base, BlockKeyRow, FingerprintRow, StoryRow, lock_c
 
 _CHUNK = 500  # ids per IN (...) list: well under every backend's bound-parameter limit
 
-# A fingerprint as plain values, in the order of :class:`~provenance.fingerprint.Fingerprint`'s
-# fields (scheme, version, level, position, start, end, unsigned value): what worker
-# processes send back (a tuple pickles and unpickles several times faster than a dataclass).
+# Fingerprints as objects, or as plain values (FingerprintFields, in the order of
+# :class:`~provenance.fingerprint.Fingerprint`'s fields): what worker processes send back
+# (a tuple pickles and unpickles several times faster than a dataclass).
 Fingerprints = Sequence[Fingerprint] | Sequence[FingerprintFields]
 
 _FIELDS = (
