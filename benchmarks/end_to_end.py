@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import corpus_gen  # noqa: E402
 
-from provenance import retrieval, store  # noqa: E402
+from provenance import lookup, retrieval, store  # noqa: E402
 
 Row = tuple[str, str, str]
 
@@ -215,7 +215,7 @@ def audit_steps(url: str, files: list[Path]) -> Steps:
         steps.add("fingerprinting", time.perf_counter() - start)
         start = time.perf_counter()
         with factory() as session:
-            wanted = retrieval.select(store.near_fingerprints(session, fingerprints), fingerprints)
+            wanted = retrieval.select(lookup.near_fingerprints(session, fingerprints), fingerprints)
             candidates = store.load_stories(session, wanted)
         steps.add("candidate lookup (SQL)", time.perf_counter() - start)
         steps.candidates += len(candidates)

@@ -4,7 +4,7 @@
     python benchmarks/sql_lookup.py --quick      # 5,000 stories (about 50k fingerprints), 100 pages
     python benchmarks/sql_lookup.py --stories 200000
 
-Issue 7, item 3: the lookup ``store.near_fingerprints`` makes for every audited page, against
+Issue 7, item 3: the lookup ``lookup.near_fingerprints`` makes for every audited page, against
 a corpus whose block keys are indexed in SQL, on SQLite (a file in a temporary directory)
 and, when ``PROVENANCE_TEST_PG_HOST`` names a server, on PostgreSQL (a throwaway database).
 
@@ -491,7 +491,7 @@ def _sql_lookup(url: str) -> Callable[[Sequence[Fingerprint]], Hits]:
 
     def lookup(fps: Sequence[Fingerprint]) -> Hits:
         with factory() as session:  # a session per page, as run_audit opens one
-            return store.near_fingerprints(session, fps)
+            return lookup.near_fingerprints(session, fps)
 
     return lookup
 

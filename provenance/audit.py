@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from provenance import __version__, manipulation, retrieval, store, workers
+from provenance import __version__, lookup, manipulation, retrieval, store, workers
 from provenance.attribution import detect
 from provenance.budget import PAGE_BUDGET, PageTimeout, time_budget
 from provenance.config import Config
@@ -109,7 +109,7 @@ def error_result(error: InputError) -> PageResult:
 def find_candidates(session: Session, page: Page) -> list[Story]:
     """Stories with enough fingerprints near the page's (document, paragraphs, sentences)."""
     fingerprints = fingerprint_text(page.text)
-    wanted = retrieval.select(store.near_fingerprints(session, fingerprints), fingerprints)
+    wanted = retrieval.select(lookup.near_fingerprints(session, fingerprints), fingerprints)
     return store.load_stories(session, wanted)
 
 

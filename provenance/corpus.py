@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import SingletonThreadPool
 
-from provenance import corpus_store, retrieval, store, workers
+from provenance import corpus_store, lookup, retrieval, store, workers
 from provenance.attribution import detect
 from provenance.corpus_store import FingerprintFields, as_fingerprints
 from provenance.fetch import Fetcher
@@ -180,7 +180,7 @@ def stored_near(session: Session, items: Sequence[Prepared]) -> set[int]:
     :func:`group_versions`. Looked up before the batch's own rows are in the corpus, so the
     lookup does not find, and filter out, every story of the batch near itself."""
     queries = as_fingerprints([fp for _, fps in items for fp in fps if fp[0] == VERSION_SCHEME])
-    return set(store.near_fingerprints(session, queries)) if queries else set()
+    return set(lookup.near_fingerprints(session, queries)) if queries else set()
 
 
 def group_versions(session: Session, written: Written, earlier: Iterable[int]) -> None:

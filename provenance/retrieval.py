@@ -8,7 +8,7 @@ bounds the alignment work per page however large the corpus.
 
 :class:`CorpusIndex` answers in memory (one :class:`~provenance.index.MemoryIndex` per
 scheme, the whole batch of a page's fingerprints in one sorted join); the database answers
-the same question through its block-key tables (``store.near_fingerprints``).
+the same question through its block-key tables (``lookup.near_fingerprints``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 from conftest import SEEDS
 from sqlalchemy import func, select
 
-from provenance import store
+from provenance import lookup, store
 from provenance.cli import main
 from provenance.fingerprint import SCHEME_BY_KEY, fingerprint_text
 from provenance.index import BlockPlan
@@ -204,11 +204,11 @@ def test_a_story_added_meanwhile_is_seen_whole_or_not_at_all(db_url: str, tmp_pa
     fingerprints = fingerprint_text(story_text)
     factory = store.open_database(db_url)
     with factory() as reader:
-        assert store.near_fingerprints(reader, fingerprints) == {}  # the snapshot starts here
+        assert lookup.near_fingerprints(reader, fingerprints) == {}  # the snapshot starts here
         code, _, err = finish(launch("corpus", "add", "one.jsonl", "--db", db_url, cwd=tmp_path))[0]
         assert code == 0, err
-        assert store.near_fingerprints(reader, fingerprints) == {}  # committed, but not in this snapshot
+        assert lookup.near_fingerprints(reader, fingerprints) == {}  # committed, but not in this snapshot
         assert reader.scalar(select(func.count()).select_from(store.FingerprintRow)) == 0
     with factory() as fresh:
-        (hits,) = store.near_fingerprints(fresh, fingerprints).values()
+        (hits,) = lookup.near_fingerprints(fresh, fingerprints).values()
         assert sum(hits.values()) == len(fingerprints)  # all of them, at once

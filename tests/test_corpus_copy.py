@@ -217,3 +217,16 @@ def test_a_batch_failing_half_way_leaves_nothing_of_itself(
         assert _dump(session) == before
     monkeypatch.setattr(corpus_store, "key_rows", real_key_rows)
     assert corpus.write_batch(factory, items[2:]) == ["added", "added"]  # and the next try goes in
+
+
+@pytest.mark.postgresql
+def test_binary_copy_is_typed_by_the_tables_own_columns(pg_url: str) -> None:
+    """Fingerprints and keys go by binary COPY in their columns' exact types; a table with
+    other types (the stories: JSON, timestamps) is not sent in binary."""
+    factory = store.open_database(pg_url)
+    with factory() as session:
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        keys = corpus_store._binary_types(cursor, "fingerprint_keys", corpus_store._KEY_COLUMNS)
+        assert keys is not None and len(keys) == len(corpus_store._KEY_COLUMNS)
+        assert corpus_store._binary_types(cursor, "stories", corpus_store._STORY_COLUMNS) is None
+        assert corpus_store._binary_types(cursor, "no_such_table", ("id",)) is None

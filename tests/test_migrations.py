@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, func, insert, inspect, select, text
 
 import provenance.fetch_cache  # noqa: F401  (its table belongs to the schema)
-from provenance import corpus_store, history, store
+from provenance import corpus_store, history, lookup, store
 from provenance.cli import main
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, to_signed, to_unsigned
 from provenance.index import BlockPlan, block_keys
@@ -308,9 +308,9 @@ def test_upgrading_a_0002_database_keeps_every_lookup_answer(db_url: str) -> Non
     assert store.current_revision(db_url) == store.head_revision()
     assert differences(db_url) == []
     with factory() as session:
-        assert store.near_fingerprints(session, queries) == before
+        assert lookup.near_fingerprints(session, queries) == before
         for q in queries:  # and page by page (one fingerprint each), too
-            assert store.near_fingerprints(session, [q]) == per_query[q]
+            assert lookup.near_fingerprints(session, [q]) == per_query[q]
         rows = session.execute(
             select(
                 store.BlockKeyRow.fingerprint_id,
@@ -331,7 +331,7 @@ def test_upgrading_a_0002_database_keeps_every_lookup_answer(db_url: str) -> Non
         session.execute(delete(store.StoryRow).where(store.StoryRow.external_id == "s1"))
         corpus_store.upsert_story(session, Story(id="new", agency="AP", text="t"), [queries[0]])
     with factory() as session:
-        got = store.near_fingerprints(session, [queries[0]])
+        got = lookup.near_fingerprints(session, [queries[0]])
         new = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "new"))
         assert session.scalar(select(func.count()).select_from(store.BlockKeyRow)) == len(keys) - 5 * 4 + 4
     assert got[new] == {SCHEMES[0].key: 1}  # the new story, found by its own fingerprint
@@ -359,7 +359,7 @@ def test_downgrading_0003_restores_0002s_key_rows(db_url: str) -> None:
     assert _lookup_0002(db_url, queries) == before
     factory = store.open_database(db_url)  # and up again
     with factory() as session:
-        assert store.near_fingerprints(session, queries) == before
+        assert lookup.near_fingerprints(session, queries) == before
 
 
 # --- 0004: a page's matches ranked --------------------------------------------------------

@@ -11,7 +11,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from provenance import corpus_store, retrieval, store
+from provenance import corpus_store, lookup, retrieval, store
 from provenance.fingerprint import fingerprint_text
 from provenance.model import Story
 from provenance.text import normalize
@@ -66,14 +66,14 @@ def test_one_shared_sentence_nominates_its_story_through_the_database(db_url: st
     page = page_with_one_sentence(rng)
     fingerprints = fingerprint_text(page)
     with factory() as session:
-        hits = store.near_fingerprints(session, fingerprints)
+        hits = lookup.near_fingerprints(session, fingerprints)
     assert retrieval.select(hits, fingerprints)[:1] == [row_of["strike"]]
 
 
 def test_the_database_lookup_keeps_exactly_the_candidates_within_k(db_url: str) -> None:
     """Queries a few bits off stored fingerprints share block keys with many stored rows,
     within ``k`` and beyond it: the database lookup keeps the same ones as the in-memory
-    index (on SQLite the distances are checked in bulk, :func:`provenance.store._within_k`)."""
+    index (on SQLite the distances are checked in bulk, :func:`provenance.lookup._within_k`)."""
     rng = random.Random(11)
     stories = corpus(rng)
     factory = store.open_database(db_url)
@@ -88,6 +88,6 @@ def test_the_database_lookup_keeps_exactly_the_candidates_within_k(db_url: str) 
     index = retrieval.CorpusIndex((n, fingerprint_text(s.text)) for n, s in stories)
     expected = {row_of[n]: dict(counts) for n, counts in index.near(queries).items()}
     with factory() as session:
-        found = store.near_fingerprints(session, queries)
+        found = lookup.near_fingerprints(session, queries)
     assert found == expected
     assert any(count for counts in found.values() for count in counts.values())

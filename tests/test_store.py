@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from provenance import corpus_store, store
+from provenance import corpus_store, lookup, store
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text, to_unsigned
 from provenance.index import BlockPlan
 from provenance.model import Story
@@ -61,7 +61,7 @@ def test_values_of_2_to_the_63_and_above_round_trip_signed(db_url: str) -> None:
     assert stored[EDGES.index(1 << 63)] == -(1 << 63) and stored[EDGES.index((1 << 64) - 1)] == -1
     assert min(raw_keys) < 0  # block keys of high values are signed too
     with factory() as session:  # found again by value: 2**64-1 itself, 2**64-2 and 2**63-1 (1 bit off)
-        hits = store.near_fingerprints(session, [fp((1 << 64) - 1)])
+        hits = lookup.near_fingerprints(session, [fp((1 << 64) - 1)])
     assert list(hits.values()) == [{SHINGLE.key: 3}]
 
 
@@ -108,13 +108,13 @@ def test_near_lookup_equals_a_brute_force_scan(db_url: str) -> None:
     expected = _brute_force(stored, queries)
     assert sum(sum(c.values()) for c in expected.values()) > 100  # the test has teeth
     with factory() as session:
-        got = store.near_fingerprints(session, queries)
+        got = lookup.near_fingerprints(session, queries)
         assert got == expected
         assert CorpusIndex(stored.items()).near(queries) == expected  # the in-memory index agrees
         if session.get_bind().dialect.name == "postgresql":  # both paths, on the same rows
             for scheme in SCHEMES:
                 mine = [q for q in queries if q.scheme_key == scheme.key]
-                assert store._near_postgresql(session, scheme, mine) == store._near_filtered(
+                assert lookup._near_postgresql(session, scheme, mine) == lookup._near_filtered(
                     session, scheme, mine
                 )
 
@@ -267,11 +267,11 @@ def test_near_lookup_equals_brute_force_after_updates_and_deletes(db_url: str) -
         ids = dict(session.execute(select(store.StoryRow.external_id, store.StoryRow.id)).all())
         expected = _brute_force({ids[s]: f for s, f in stored.items() if s not in gone}, queries)
         assert sum(sum(c.values()) for c in expected.values()) > 50
-        assert store.near_fingerprints(session, queries) == expected
+        assert lookup.near_fingerprints(session, queries) == expected
 
 
 def _captured_lookup(session: object, queries: list[Fingerprint]) -> list[tuple[str, object]]:
-    """The SQL statements (with parameters) :func:`store.near_fingerprints` sends."""
+    """The SQL statements (with parameters) :func:`lookup.near_fingerprints` sends."""
     from sqlalchemy import event
 
     engine = session.get_bind()  # type: ignore[attr-defined]
@@ -282,7 +282,7 @@ def _captured_lookup(session: object, queries: list[Fingerprint]) -> list[tuple[
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        store.near_fingerprints(session, queries)  # type: ignore[arg-type]
+        lookup.near_fingerprints(session, queries)  # type: ignore[arg-type]
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return [s for s in sent if "fingerprint_keys" in s[0]]
