@@ -41,8 +41,7 @@ from provenance.sources import MAX_FILE_BYTES, StoryInput, read_stories
 BATCH = 500
 # Stories per transaction. Each new story adds about a hundred rows at random places of the
 # block-key B-tree; a transaction writes every page it touched once, so larger ones write
-# fewer pages per story once the tree outgrows memory (SQLite wrote the last stories of
-# 100,000 nearly twice as fast as with 500 per transaction). The rows of two batches (one
+# fewer pages per story once the tree outgrows memory. The rows of two batches (one
 # written, one gathered) take a few hundred megabytes.
 WRITE_BATCH = 5000
 VERSION_SCHEME = "shingle3"

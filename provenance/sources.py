@@ -249,11 +249,8 @@ def _maybe_wire_file(
     """A file that may be a wire document: its items when its bytes are one, else as named."""
     try:
         data = _read_file(found.path, max_bytes)
-    except _Refused as exc:
-        yield InputError(found.path, found.path, exc.reason)
-        return
-    except OSError as exc:
-        yield InputError(found.path, found.path, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError) as exc:
+        yield _unread(found.path, exc)
         return
     if is_wire(data):
         yield from wire_stories(data, found.path)
@@ -330,11 +327,8 @@ def _listing_file_records(
     try:
         body = _read_file(path, max_bytes)
         listing = feeds.parse(body, None, max_bytes=max_bytes)
-    except _Refused as exc:
-        yield InputError(path, path, exc.reason)
-        return
-    except OSError as exc:
-        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError) as exc:
+        yield _unread(path, exc)
         return
     except feeds.FeedError as exc:
         yield InputError(path, path, exc.reason)
@@ -395,11 +389,8 @@ def _warc_records(path: str, max_bytes: int) -> Iterator[Record | InputError]:
             else:
                 where = f"{path}@{item.offset}"
                 yield InputError(where, path, item.describe())
-    except _Refused as exc:
-        yield InputError(path, path, exc.reason)
-        return
-    except OSError as exc:
-        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError) as exc:
+        yield _unread(path, exc)
         return
     if not tally.pages and not tally.problems:  # a WARC of images must not pass as "0 findings"
         held = tally.skipped_line() or "no records"
@@ -432,20 +423,16 @@ def _stdin_record(stdin: BinaryIO | None, max_bytes: int) -> Record | InputError
         return InputError(_STDIN, _STDIN, "unreadable: no standard input")
     try:
         data = _read_bounded(stream, max_bytes)
-    except _Refused as exc:
-        return InputError(_STDIN, _STDIN, exc.reason)
-    except (OSError, ValueError) as exc:
-        return InputError(_STDIN, _STDIN, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError, ValueError) as exc:
+        return _unread(_STDIN, exc)
     return _whole_record(_STDIN, _STDIN, data, "sniff")
 
 
 def _file_record(found: _Found, stem_ids: bool, max_bytes: int) -> Record | InputError:
     try:
         data = _read_file(found.path, max_bytes)
-    except _Refused as exc:
-        return InputError(found.path, found.path, exc.reason)
-    except OSError as exc:
-        return InputError(found.path, found.path, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError) as exc:
+        return _unread(found.path, exc)
     page_id = _stem(found.path) if stem_ids else found.path
     return _whole_record(page_id, found.path, data, found.kind)
 
@@ -592,6 +579,12 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def _unread(where: str, exc: BaseException) -> InputError:
+    """The error of a local input not read: refused (not a regular file, over the cap) or unreadable."""
+    reason = exc.reason if isinstance(exc, _Refused) else f"unreadable: {_reason(exc)}"
+    return InputError(where, where, reason)
+
+
 def _reason(exc: BaseException) -> str:
     """``[Errno 2] No such file or directory: 'x'`` → ``no such file or directory``."""
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -623,10 +616,8 @@ def _jsonl_records(
                     yield from _wire_lines(path, lines, max_bytes)
                     return
             yield from _jsonl_lines(path, lines, max_bytes)
-    except _Refused as exc:
-        yield InputError(path, path, exc.reason)
-    except OSError as exc:
-        yield InputError(path, path, f"unreadable: {_reason(exc)}")
+    except (_Refused, OSError) as exc:
+        yield _unread(path, exc)
 
 
 def _ninjs_lines(lines: Iterator[bytes | int]) -> tuple[Iterator[bytes | int], bool]:
