@@ -221,7 +221,7 @@ def _upsert_distinct(
             changes.append({"id": row.id, **_story_values(story, content_hash), "updated": now()})
             replaced.append(row.id)
             fingerprinted.append((row.id, fields))
-    _delete_fingerprints(session, replaced)
+    delete_fingerprints(session, replaced)
     _update_stories(session, changes)
     _insert_fingerprints(session, fingerprinted, use_copy)
     return done
@@ -388,11 +388,36 @@ def _update_stories(session: Session, changes: Sequence[dict[str, Any]]) -> None
         session.execute(update(table).where(table.c.id == bindparam("new_id")).values(values), rows)
 
 
-def _delete_fingerprints(session: Session, story_row_ids: Sequence[int]) -> None:
-    """Drop these stories' fingerprints; their block keys go with them (ON DELETE CASCADE)."""
-    table = FingerprintRow.__table__
+def delete_fingerprints(session: Session, story_row_ids: Sequence[int]) -> None:
+    """Drop these stories' fingerprints and their block keys: before a story is deleted or
+    its fingerprints replaced, the only ways either goes.
+
+    The key table has no foreign key to ``fingerprints`` and no index by fingerprint (see
+    :class:`~provenance.store.BlockKeyRow`), so nothing cascades: each fingerprint's key rows
+    are deleted here by their primary key, which the fingerprint gives (:func:`key_rows`).
+    The key rows of a scheme this version does not know (stored by an older one) cannot be
+    computed; they are found by a scan of that scheme's rows instead.
+    """
+    fingerprints, keys = FingerprintRow.__table__, BlockKeyRow.__table__
+    columns = [fingerprints.c[name] for name in _FINGERPRINT_COLUMNS]
+    primary_key = _KEY_COLUMNS[:5]
+    by_key = delete(keys).where(*(keys.c[name] == bindparam(f"old_{name}") for name in primary_key))
     for chunk in _chunks(list(story_row_ids), _CHUNK):
-        session.execute(delete(table).where(table.c.story_id.in_(chunk)))
+        known: list[Any] = []
+        unknown: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for row in session.execute(select(*columns).where(fingerprints.c.story_id.in_(chunk))):
+            if f"{row.scheme}/{row.scheme_version}" in SCHEME_BY_KEY:
+                known.append(row)
+            else:
+                unknown[(row.scheme, row.scheme_version)].append(row.id)
+        if known:
+            rows = [dict(zip([f"old_{n}" for n in primary_key], r[:5], strict=True)) for r in key_rows(known)]
+            session.execute(by_key, rows)
+        for (scheme, version), ids in unknown.items():
+            for some in _chunks(ids, _CHUNK):
+                of_scheme = (keys.c.scheme == scheme) & (keys.c.scheme_version == version)
+                session.execute(delete(keys).where(of_scheme, keys.c.fingerprint_id.in_(some)))
+        session.execute(delete(fingerprints).where(fingerprints.c.story_id.in_(chunk)))
 
 
 def _insert_fingerprints(

@@ -342,20 +342,42 @@ def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
     sentences and paragraphs break; about two 5-grams in five are kept.
     """
     doc = doc if doc is not None else _Tokens(text)
-    grams = len(doc.words) - ANCHOR_WORDS + 1
-    if grams <= 0:
-        return []
-    hashes = shingle_hashes(doc.stem_hashes, ANCHOR_WORDS)
-    if grams <= ANCHOR_WINDOW:
-        chosen = np.array([int(np.argmin(hashes))])
-    else:
-        view = np.lib.stride_tricks.sliding_window_view(hashes, ANCHOR_WINDOW)
-        chosen = np.unique(view.argmin(axis=1) + np.arange(view.shape[0]))
+    return _anchor_spans(text, doc, _anchor_words(doc))
+
+
+def _anchor_spans(text: str, doc: _Tokens, firsts: np.ndarray) -> list[Span]:
     out = []
-    for first in chosen.tolist():
+    for first in firsts.tolist():
         start, end = doc.starts[first], doc.ends[first + ANCHOR_WORDS - 1]
         out.append(Span(start, end, text[start:end]))
     return out
+
+
+def _anchor_words(doc: _Tokens) -> np.ndarray:
+    """The index of each anchor's first word, in order (see :func:`anchors`)."""
+    grams = len(doc.words) - ANCHOR_WORDS + 1
+    if grams <= 0:
+        return np.zeros(0, dtype=np.intp)
+    hashes = shingle_hashes(doc.stem_hashes, ANCHOR_WORDS)
+    if grams <= ANCHOR_WINDOW:
+        return np.array([int(np.argmin(hashes))], dtype=np.intp)
+    view = np.lib.stride_tricks.sliding_window_view(hashes, ANCHOR_WINDOW)
+    return np.unique(view.argmin(axis=1) + np.arange(view.shape[0]))
+
+
+def _anchor_simhashes(doc: _Tokens, firsts: np.ndarray, n: int) -> np.ndarray:
+    """The simhash of each anchor's stem ``n``-shingles, all at once.
+
+    Every anchor is :data:`ANCHOR_WORDS` words, so its features are the same number of
+    consecutive shingles of the text's stems: one shingling of the whole text and one
+    gather, instead of a slice of the token hashes per anchor (the offsets looked up by
+    bisection) and a shingling per slice. Equal, anchor by anchor, to the general path
+    (shingle hashes depend on their words only; a test holds the two equal).
+    """
+    features = ANCHOR_WORDS - n + 1
+    gathered = shingle_hashes(doc.stem_hashes, n)[firsts[:, None] + np.arange(features)]
+    sizes = np.full(firsts.size, features, dtype=np.int64)
+    return _segment_simhash(gathered.ravel(), sizes)
 
 
 def _span_simhashes(
@@ -424,6 +446,12 @@ FingerprintFields = tuple[str, int, str, int, int, int, int]
 """A :class:`Fingerprint`'s fields in order: scheme, version, level, position, start, end, value."""
 
 
+def _quick_anchors(scheme: Scheme, level: str) -> bool:
+    """Whether ``scheme``'s fingerprints at ``level`` are anchors of whole stem shingles (the
+    quick path, :func:`_anchor_simhashes`)."""
+    return level == "anchor" and scheme.stems and not scheme.skeleton and scheme.n <= ANCHOR_WORDS
+
+
 def fingerprint_rows(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[FingerprintFields]:
     """:func:`fingerprint_text` as plain tuples: what a corpus load stores and its workers send
     back (no object per fingerprint to build, pickle and take apart again)."""
@@ -433,15 +461,25 @@ def fingerprint_rows(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[Fin
     if any("sentence" in s.levels for s in schemes):
         spans["sentence"] = sentences(text)
     doc = _Tokens(text)
+    firsts = np.zeros(0, dtype=np.intp)
     if any("anchor" in s.levels for s in schemes):
-        spans["anchor"] = anchors(text, doc)
+        firsts = _anchor_words(doc)
+        spans["anchor"] = _anchor_spans(text, doc, firsts)
     levels = [(scheme, level) for scheme in schemes for level in scheme.levels]
-    groups = [
-        (scheme, [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in spans[level]])
-        for scheme, level in levels
-    ]
+    computed: list[tuple[list[int], list[int]]] = [([], [])] * len(levels)
+    general = [i for i, (scheme, level) in enumerate(levels) if not _quick_anchors(scheme, level)]
+
+    def pieces(scheme: Scheme, level: str) -> list[np.ndarray]:
+        return [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in spans[level]]
+
+    groups = [(levels[i][0], pieces(*levels[i])) for i in general]
+    for i, simhashes in zip(general, _span_simhashes(groups), strict=True):
+        computed[i] = simhashes
+    for i, (scheme, level) in enumerate(levels):
+        if _quick_anchors(scheme, level) and firsts.size and ANCHOR_WORDS - scheme.n + 1 >= scheme.min_tokens:
+            computed[i] = (list(range(firsts.size)), _anchor_simhashes(doc, firsts, scheme.n).tolist())
     out: list[FingerprintFields] = []
-    for (scheme, level), (kept, values) in zip(levels, _span_simhashes(groups), strict=True):
+    for (scheme, level), (kept, values) in zip(levels, computed, strict=True):
         level_spans = spans[level]
         name, version = scheme.name, scheme.version
         for i, value in zip(kept, values, strict=True):

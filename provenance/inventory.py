@@ -3,7 +3,8 @@
 Read by ``corpus stats`` / ``corpus list`` and by the gate before an audit: an audit against
 an empty corpus (or one without the agency a publisher is licensed for) finds nothing and
 would pass by accident, so the CLI checks :func:`corpus_stats` first. Removal deletes the
-stories' rows; their fingerprints and block keys go with them (ON DELETE CASCADE), and
+stories' rows with their fingerprints and block keys
+(:func:`provenance.corpus_store.delete_fingerprints`: nothing cascades to the keys), and
 saved matches keep the story's external id (their ``story_id`` becomes NULL).
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from provenance.corpus_store import delete_fingerprints
 from provenance.store import FingerprintRow, StoryRow, lock_corpus, transaction
 
 
@@ -86,7 +88,9 @@ def remove_stories(factory: sessionmaker[Session], ids: Sequence[str]) -> list[s
     """Delete the stories with these external ids; returns the ids that were not found."""
     with transaction(factory) as session:
         lock_corpus(session)
-        found = set(session.scalars(select(StoryRow.external_id).where(StoryRow.external_id.in_(ids))))
-        if found:
-            session.execute(delete(StoryRow).where(StoryRow.external_id.in_(found)))
-    return [i for i in ids if i not in found]
+        query = select(StoryRow.external_id, StoryRow.id).where(StoryRow.external_id.in_(ids))
+        rows: dict[str, int] = {external_id: row_id for external_id, row_id in session.execute(query)}
+        if rows:
+            delete_fingerprints(session, list(rows.values()))
+            session.execute(delete(StoryRow).where(StoryRow.id.in_(list(rows.values()))))
+    return [i for i in ids if i not in rows]

@@ -3,16 +3,18 @@
 Split out of :mod:`provenance.store` (the schema and the rest of the database's queries):
 this is the query every audited page and every corpus batch makes, with a backend-specific
 path each. On PostgreSQL one statement answers for the whole page, the Hamming distance
-checked in SQL; elsewhere one statement per scheme and chunk returns the rows that share a
-block key, and their distances are checked here, all at once with numpy. Both answer what
+checked in SQL; on SQLite one statement per scheme and chunk, the distance checked in SQL
+too (with bit operations SQLite has); elsewhere the rows that share a block key come back
+and their distances are checked here, all at once with numpy. All answer what
 :meth:`provenance.retrieval.CorpusIndex.near` answers in memory (tests hold them to it).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,8 +46,8 @@ def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> 
 
     "Near" is within the scheme's ``k``. The indexed block keys are probed for each block
     table's key. On PostgreSQL one query answers the whole page, the Hamming distance checked
-    in SQL so only near rows cross the wire; elsewhere one query per scheme (and chunk of a
-    long page), checked here. The same answer as :meth:`provenance.retrieval.CorpusIndex.near`,
+    in SQL so only near rows cross the wire; on SQLite one query per scheme (and chunk of a
+    long page), checked in SQL as well; elsewhere likewise, checked here. The same answer as :meth:`provenance.retrieval.CorpusIndex.near`,
     from the database; a few constant statements, compiled once, since the lookup runs for
     every audited page and every story a corpus load groups.
     """
@@ -55,10 +57,12 @@ def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> 
             by_scheme[fp.scheme_key].append(fp)
     if not by_scheme:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         found = _near_postgresql_schemes(session, by_scheme)
     else:
-        found = {key: _near_filtered(session, SCHEME_BY_KEY[key], fps) for key, fps in by_scheme.items()}
+        near = _near_sqlite if dialect == "sqlite" else _near_filtered
+        found = {key: near(session, SCHEME_BY_KEY[key], fps) for key, fps in by_scheme.items()}
     hits: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for key, matched in found.items():
         for story_id in matched.values():
@@ -152,6 +156,77 @@ def _within_k(
     near = np.bitwise_count(value.view(np.uint64)[row_of] ^ p_value_a[probe_of]) <= k
     kept = np.unique(row_of[near])
     return list(zip(fp_id[kept].tolist(), story_id[kept].tolist(), strict=True))
+
+
+_SQLITE_PROBES = 4000  # probes (fingerprint × block table) per query, when the driver allows
+_SQLITE_OLD_LIMIT = 999  # bound parameters per statement of a SQLite before 3.32
+
+
+def _near_sqlite(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -> dict[int, int]:
+    """The same as :func:`_near_filtered`, with the Hamming check in SQLite's SQL.
+
+    Of the rows that share a 16-bit block key with a query, most are not near it (at 100,000
+    stories nine in ten), and fetching each into Python to reject it was most of the
+    lookup's time. Here the probes join the key table's primary key (``VALUES`` rows, the
+    outer loop: ``CROSS JOIN`` fixes SQLite's join order) and only rows within ``k`` come
+    back (see :func:`_sqlite_statement`).
+    """
+    masks = BlockPlan.for_k(scheme.k).table_masks
+    connection = session.connection()
+    per_query = max(1, min(_SQLITE_PROBES, (_variable_limit(connection) - 2) // 3) // len(masks))
+    matched: dict[int, int] = {}
+    for start in range(0, len(fps), per_query):
+        chunk = fps[start : start + per_query]
+        params: list[int | str] = []
+        for fp in sorted(chunk, key=lambda fp: fp.value):  # neighbouring keys, neighbouring pages
+            value = to_signed(fp.value)
+            for t, mask in enumerate(masks):
+                params.extend((t, to_signed(fp.value & mask), value))
+        params.extend((scheme.name, scheme.version))  # the last two ?s of the statement
+        rows = connection.exec_driver_sql(_sqlite_statement(scheme.k, len(chunk) * len(masks)), tuple(params))
+        for fp_id, story_id in rows:
+            matched.setdefault(fp_id, story_id)
+    return matched
+
+
+def _variable_limit(connection: Any) -> int:
+    """The most bound parameters one statement of this SQLite connection takes."""
+    driver = connection.connection.dbapi_connection
+    try:
+        return int(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except (AttributeError, sqlite3.Error):  # Python < 3.11: assume the oldest default
+        return _SQLITE_OLD_LIMIT
+
+
+@lru_cache(maxsize=32)  # a load's full chunks and a few page sizes
+def _sqlite_statement(k: int, probes: int) -> str:
+    """The SQLite lookup of ``probes`` (table, key, query) rows: stored rows within ``k``.
+
+    ``x`` is the stored value XOR the query, written ``(a | b) & ~(a & b)`` (SQLite has no
+    XOR). Its bits are counted without arithmetic that could overflow 64 bits (SQLite would
+    turn the result into a float): the sign bit apart, then the other 63 bits cleared of
+    their lowest set bit ``k`` times (``y & (y - 1)``, never below zero); the count is at
+    most ``k`` when nothing is left. ``x`` is computed once per row in a subquery that
+    ``LIMIT -1`` keeps SQLite from flattening (it would copy the expression 2**k times).
+    """
+    rest = "(x & 9223372036854775807)"  # the 63 bits below the sign
+
+    def cleared(times: int) -> str:
+        expression = rest
+        for _ in range(times):
+            expression = f"({expression} & ({expression} - 1))"
+        return expression
+
+    near = "x = 0" if k == 0 else f"(CASE WHEN x < 0 THEN {cleared(k - 1)} ELSE {cleared(k)} END) = 0"
+    values = ",".join(["(?,?,?)"] * probes)
+    return (
+        f"WITH probe(table_no, key, query) AS (VALUES {values}) "
+        "SELECT fingerprint_id, story_id FROM ("
+        "SELECT k.fingerprint_id, k.story_id, (k.value | probe.query) & ~(k.value & probe.query) AS x "
+        "FROM probe CROSS JOIN fingerprint_keys AS k "
+        "ON k.scheme = ? AND k.scheme_version = ? AND k.table_no = probe.table_no AND k.key = probe.key "
+        f"LIMIT -1) WHERE {near}"
+    )
 
 
 @cache

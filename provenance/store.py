@@ -52,7 +52,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -166,7 +165,6 @@ class FingerprintRow(Base):
     scheme_version: Mapped[int] = mapped_column(Integer)
     value: Mapped[int] = mapped_column(BigInteger)  # signed storage of an unsigned 64-bit value
     story: Mapped[StoryRow] = relationship(back_populates="fingerprints")
-    keys: Mapped[list[BlockKeyRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class BlockKeyRow(Base):
@@ -174,9 +172,12 @@ class BlockKeyRow(Base):
 
     Clustered by the lookup key and carrying the fingerprint's value and story, so a probe
     reads a contiguous run of key rows and checks the Hamming distance without touching
-    ``fingerprints`` (see the module docstring). ``fingerprint_id`` ends the primary key
-    (a key is shared by many fingerprints) and has its own index, which the ON DELETE
-    CASCADE from ``fingerprints`` needs (without it every deleted fingerprint scans the table).
+    ``fingerprints`` (see the module docstring). ``fingerprint_id`` ends the primary key (a
+    key is shared by many fingerprints). It is neither a foreign key nor indexed (migration
+    0008): an index by fingerprint, which an ON DELETE CASCADE would need, was a quarter of
+    a corpus's bytes and a seventh of its load time, for deletes that know every key row's
+    primary key anyway (computed from the fingerprint: :func:`provenance.corpus_store.
+    delete_fingerprints`, the one way fingerprints are deleted).
     """
 
     __tablename__ = "fingerprint_keys"
@@ -184,9 +185,7 @@ class BlockKeyRow(Base):
     scheme_version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     table_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # masked, signed
-    fingerprint_id: Mapped[int] = mapped_column(
-        ForeignKey("fingerprints.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-    )
+    fingerprint_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     story_id: Mapped[int] = mapped_column(Integer)  # the fingerprint's, copied: no join per candidate
     value: Mapped[int] = mapped_column(BigInteger)  # the fingerprint's value (signed), likewise
     __table_args__ = (
@@ -199,7 +198,6 @@ class BlockKeyRow(Base):
             name="fingerprint_keys_pkey",
             postgresql_include=["value", "story_id"],  # index-only scans answer a probe
         ),
-        Index("ix_fingerprint_keys_fingerprint_id", "fingerprint_id"),
         {"sqlite_with_rowid": False},  # the table is its primary-key B-tree: rows clustered by key
     )
 
@@ -278,6 +276,13 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("PROVENANCE_DB") or DEFAULT_DB
 
 
+# A corpus load inserts a hundred block keys a story at random places of one B-tree, and each
+# batch's commit writes every page it touched: with 16 KB pages instead of SQLite's 4 KB the
+# tree is shallower and a batch touches fewer, larger pages (benchmarks/corpus_load.py). Larger
+# pages still gained a little on writes, but cost every point lookup of an audit more bytes.
+SQLITE_PAGE_SIZE = 16384
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     """Per connection: we issue BEGIN ourselves (see :func:`_sqlite_begin`), then the pragmas.
 
@@ -288,9 +293,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     ``synchronous=NORMAL`` is SQLite's advice for WAL: a commit survives the process being
     killed (kill -9 mid-audit loses nothing), only a power cut may lose the last ones, and
     each page's commit no longer waits for the disk (a 30,000-page batch: 19 s → 13 s).
+    A new database file gets 16 KB pages (:data:`SQLITE_PAGE_SIZE`; SQLite ignores the pragma
+    once a file has pages, so older files keep theirs).
     """
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")  # before WAL: fixed from then on
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")

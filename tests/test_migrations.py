@@ -19,9 +19,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, func, insert, inspect, select, text
 
 import provenance.fetch_cache  # noqa: F401  (its table belongs to the schema)
-from provenance import corpus_store, history, lookup, store
+from provenance import corpus_store, history, inventory, lookup, store
 from provenance.cli import main
-from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, to_signed, to_unsigned
+from provenance.fingerprint import (
+    SCHEME_BY_KEY,
+    SCHEMES,
+    Fingerprint,
+    fingerprint_text,
+    to_signed,
+    to_unsigned,
+)
 from provenance.index import BlockPlan, block_keys
 from provenance.model import Match, PageResult, Story
 
@@ -53,9 +60,8 @@ def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
     with store.new_engine(db_url).connect() as connection:
         schema = inspect(connection)
         assert set(schema.get_table_names()) == TABLES | {"alembic_version"}
-        assert {i["name"] for i in schema.get_indexes("fingerprint_keys")} == {
-            "ix_fingerprint_keys_fingerprint_id"
-        }
+        assert schema.get_indexes("fingerprint_keys") == []  # nor a foreign key: see 0008
+        assert schema.get_foreign_keys("fingerprint_keys") == []
         pk = schema.get_pk_constraint("fingerprint_keys")  # clustered / covering: see 0003
         assert pk["name"] == "fingerprint_keys_pkey"
         assert pk["constrained_columns"] == ["scheme", "scheme_version", "table_no", "key", "fingerprint_id"]
@@ -83,7 +89,7 @@ def test_fresh_database_is_at_head_and_the_cli_says_so(
         assert capsys.readouterr().out.startswith("none")
     assert main(["db", "upgrade", "--db", db_url]) == 0
     assert f"-> {store.head_revision()} (head)" in capsys.readouterr().err
-    assert store.current_revision(db_url) == store.head_revision() == "0007"
+    assert store.current_revision(db_url) == store.head_revision() == "0008"
     assert main(["db", "current", "--db", db_url]) == 0
     assert capsys.readouterr().out.strip() == f"{store.head_revision()} (head)"
     assert main(["db", "upgrade", "--db", db_url]) == 0  # again: nothing to do
@@ -185,13 +191,13 @@ def test_db_revision_writes_the_next_numbered_migration(
     monkeypatch.setattr(store, "MIGRATIONS", copy)
     assert main(["db", "revision", "-m", "Nothing changed!", "--autogenerate"]) == 0
     path = Path(capsys.readouterr().out.splitlines()[-1])  # after Alembic's "Generating …"
-    assert path == copy / "versions" / "0008_nothing_changed.py"
+    assert path == copy / "versions" / "0009_nothing_changed.py"
     source = path.read_text()
     assert (
-        'revision: str = "0008"' in source and 'down_revision: str | Sequence[str] | None = "0007"' in source
+        'revision: str = "0009"' in source and 'down_revision: str | Sequence[str] | None = "0008"' in source
     )
     assert "op." not in source.split("def upgrade")[1]  # the models equal the migrations: empty
-    assert store.head_revision() == "0008"
+    assert store.head_revision() == "0009"
 
 
 def test_counting_rows_after_migration_works_on_an_empty_database(db_url: str) -> None:
@@ -327,8 +333,10 @@ def test_upgrading_a_0002_database_keeps_every_lookup_answer(db_url: str) -> Non
     assert sorted(r[:5] for r in rows) == sorted(keys)  # every key row, nothing more
     assert all(r[5] == r[7] and r[6] == r[8] for r in rows)  # each carries its fingerprint's story and value
 
-    with store.transaction(factory) as session:  # the converted table takes writes and cascades
-        session.execute(delete(store.StoryRow).where(store.StoryRow.external_id == "s1"))
+    with store.transaction(factory) as session:  # the converted table takes writes and deletes
+        s1 = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "s1"))
+        corpus_store.delete_fingerprints(session, [s1])  # the one way keys go (no cascade: see 0008)
+        session.execute(delete(store.StoryRow).where(store.StoryRow.id == s1))
         corpus_store.upsert_story(session, Story(id="new", agency="AP", text="t"), [queries[0]])
     with factory() as session:
         got = lookup.near_fingerprints(session, [queries[0]])
@@ -470,3 +478,39 @@ def test_downgrading_0004_keeps_each_pages_best_match(db_url: str) -> None:
     factory = store.open_database(db_url)  # and up again
     with factory() as session:
         assert [m.story.id for m in history.load_report(session, run.id).results[0].matches] == ["ap-1"]
+
+
+def _key_table(db_url: str) -> tuple[list[tuple[object, ...]], set[str], list[str]]:
+    """The key rows (sorted), the key table's index names and its foreign keys' targets."""
+    with store.new_engine(db_url).connect() as connection:
+        rows = connection.execute(text("SELECT * FROM fingerprint_keys")).all()
+        schema = inspect(connection)
+        indexes = {i["name"] for i in schema.get_indexes("fingerprint_keys")}
+        targets = [fk["referred_table"] for fk in schema.get_foreign_keys("fingerprint_keys")]
+    return sorted(tuple(r) for r in rows), indexes, targets
+
+
+def test_0008_drops_the_key_tables_fingerprint_index_and_keeps_every_key_row(db_url: str) -> None:
+    """Down to 0007 the foreign key and its index come back; up again they go; the rows stay."""
+    factory = store.open_database(db_url)
+    for n in range(3):
+        text_ = f"Story {n} about the bridge that closed on Monday after the storm. It reopens in May."
+        with store.transaction(factory) as session:
+            corpus_store.upsert_story(
+                session, Story(id=f"s{n}", agency="AP", text=text_), fingerprint_text(text_)
+            )
+    rows, indexes, targets = _key_table(db_url)
+    assert len(rows) > 30 and indexes == set() and targets == []
+    engine = store.engine_for(db_url)
+    with engine.begin() as connection:
+        command.downgrade(store.alembic_config(connection), "0007")
+    store.close_databases()
+    assert _key_table(db_url) == (rows, {"ix_fingerprint_keys_fingerprint_id"}, ["fingerprints"])
+    factory = store.open_database(db_url)  # upgrades on open
+    assert differences(db_url) == []
+    assert _key_table(db_url) == (rows, set(), [])
+    with factory() as session:
+        s1 = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "s1"))
+    assert inventory.remove_stories(factory, ["s1"]) == []  # the converted table takes deletes
+    left, _, _ = _key_table(db_url)
+    assert left == [r for r in rows if r[5] != s1] and len(left) < len(rows)  # s1's keys, no other

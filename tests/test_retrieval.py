@@ -73,7 +73,7 @@ def test_one_shared_sentence_nominates_its_story_through_the_database(db_url: st
 def test_the_database_lookup_keeps_exactly_the_candidates_within_k(db_url: str) -> None:
     """Queries a few bits off stored fingerprints share block keys with many stored rows,
     within ``k`` and beyond it: the database lookup keeps the same ones as the in-memory
-    index (on SQLite the distances are checked in bulk, :func:`provenance.lookup._within_k`)."""
+    index (the distances are checked in SQL on both backends, :mod:`provenance.lookup`)."""
     rng = random.Random(11)
     stories = corpus(rng)
     factory = store.open_database(db_url)

@@ -7,13 +7,15 @@ Hamming distance in SQL, SQLite in Python, and both must equal a brute-force sca
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from provenance import corpus_store, lookup, store
+from provenance import corpus_store, inventory, lookup, store
 from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_text, to_unsigned
 from provenance.index import BlockPlan
 from provenance.model import Story
@@ -111,12 +113,11 @@ def test_near_lookup_equals_a_brute_force_scan(db_url: str) -> None:
         got = lookup.near_fingerprints(session, queries)
         assert got == expected
         assert CorpusIndex(stored.items()).near(queries) == expected  # the in-memory index agrees
-        if session.get_bind().dialect.name == "postgresql":  # both paths, on the same rows
-            for scheme in SCHEMES:
-                mine = [q for q in queries if q.scheme_key == scheme.key]
-                assert lookup._near_postgresql(session, scheme, mine) == lookup._near_filtered(
-                    session, scheme, mine
-                )
+        # The backend's own path and the portable one (rows checked in Python), on the same rows.
+        own = lookup._near_postgresql if db_url.startswith("postgresql") else lookup._near_sqlite
+        for scheme in SCHEMES:
+            mine = [q for q in queries if q.scheme_key == scheme.key]
+            assert own(session, scheme, mine) == lookup._near_filtered(session, scheme, mine)
 
 
 def test_upsert_adds_keeps_and_updates_one_copy(db_url: str) -> None:
@@ -197,6 +198,22 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert session.execute(text("PRAGMA page_size")).scalar() == store.SQLITE_PAGE_SIZE == 16384
+    store.close_databases()
+
+
+def test_an_older_sqlite_file_keeps_its_page_size_and_takes_writes(tmp_path: Path) -> None:
+    """The page size is only chosen for a new file: one made with SQLite's 4 KB pages (by an
+    older provenance) keeps them, and is migrated and written as before."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("PRAGMA journal_mode=WAL")  # writes the header: the page size is fixed
+    factory = store.open_database(f"sqlite:///{path}")
+    add(factory, story("a"), [fp(5)])
+    with factory() as session:
+        assert session.execute(text("PRAGMA page_size")).scalar() == 4096
+    assert counts(factory) == (1, 1, 4)
     store.close_databases()
 
 
@@ -211,13 +228,17 @@ def test_postgresql_writers_read_committed_readers_one_snapshot(pg_url: str) -> 
         assert session.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
 
 
-def test_deleting_a_story_removes_its_fingerprints_and_keys(db_url: str) -> None:
-    """The foreign keys cascade on both backends (SQLite needs PRAGMA foreign_keys for it)."""
+def test_removing_a_story_removes_its_fingerprints_and_keys(db_url: str) -> None:
+    """Removal deletes the key rows by primary key (nothing cascades to them: migration 0008),
+    and a story's fingerprints cascade from it on both backends (SQLite: PRAGMA foreign_keys)."""
     factory = store.open_database(db_url)
     add(factory, story("gone"), [fp(1), fp(2, 1)])
+    add(factory, story("kept"), [fp(3)])
+    assert inventory.remove_stories(factory, ["gone", "missing"]) == ["missing"]
+    assert counts(factory) == (1, 1, 4)
     with store.transaction(factory) as session:
         session.execute(delete(store.StoryRow))
-    assert counts(factory) == (0, 0, 0)
+    assert counts(factory)[:2] == (0, 0)
 
 
 def test_key_rows_carry_their_fingerprints_value_and_story(db_url: str) -> None:
@@ -261,9 +282,14 @@ def test_near_lookup_equals_brute_force_after_updates_and_deletes(db_url: str) -
         stored[f"s{n}"] = near_copies(4)
         add(factory, story(f"s{n}", f"changed {n}"), stored[f"s{n}"])
     gone = [f"s{n}" for n in range(1, 40, 5)]
-    with store.transaction(factory) as session:
-        session.execute(delete(store.StoryRow).where(store.StoryRow.external_id.in_(gone)))
+    assert inventory.remove_stories(factory, gone) == []
     with factory() as session:
+        keys, fps = store.BlockKeyRow, store.FingerprintRow
+        orphans = select(func.count()).select_from(keys).where(~keys.fingerprint_id.in_(select(fps.id)))
+        assert session.scalar(orphans) == 0  # no cascade (0008): removal deleted the keys itself
+        assert session.scalar(select(func.count()).select_from(keys)) == 4 * sum(
+            len(f) for s, f in stored.items() if s not in gone
+        )
         ids = dict(session.execute(select(store.StoryRow.external_id, store.StoryRow.id)).all())
         expected = _brute_force({ids[s]: f for s, f in stored.items() if s not in gone}, queries)
         assert sum(sum(c.values()) for c in expected.values()) > 50
@@ -315,3 +341,61 @@ def test_the_lookup_reads_only_the_key_tables_primary_key(db_url: str) -> None:
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
             assert "USING PRIMARY KEY (scheme=? AND scheme_version=? AND table_no=? AND key=?)" in plan, plan
             assert "fingerprints " not in plan
+
+
+def test_the_sqlite_lookup_fits_the_oldest_parameter_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQLite before 3.32 takes 999 bound parameters a statement: the probes go in chunks
+    that fit, and the answer is the same."""
+    factory = store.open_database("sqlite://")
+    rng = random.Random(3)
+    stored = [fp(rng.getrandbits(64), i) for i in range(300)]
+    add(factory, story("a"), stored)
+    queries = [replace(q, value=_flip(q.value, rng.choice([0, 2, 3, 4]), rng)) for q in stored]
+    sent: list[int] = []
+    statement = lookup._sqlite_statement
+    monkeypatch.setattr(lookup, "_sqlite_statement", lambda k, n: sent.append(n) or statement(k, n))
+    with factory() as session:
+        unlimited = lookup.near_fingerprints(session, queries)
+        monkeypatch.setattr(lookup, "_variable_limit", lambda connection: 999)
+        assert lookup.near_fingerprints(session, queries) == unlimited
+    assert sent[0] == 300 * 4 and max(sent[1:]) * 3 + 2 <= 999 and len(sent) > 3
+    ((scheme, near),) = next(iter(unlimited.values())).items()  # one story, one scheme
+    assert scheme == SHINGLE.key and 150 < near < 300  # 0, 2 or 3 bits off: near; 4: not
+
+
+def test_removal_deletes_the_keys_of_a_scheme_this_version_does_not_know(db_url: str) -> None:
+    """Keys an older version stored under a scheme gone since cannot be computed from their
+    fingerprint: they are found by fingerprint id instead, and go all the same."""
+    factory = store.open_database(db_url)
+    add(factory, story("old"), [fp(5)])
+    add(factory, story("kept"), [fp(5, 1)])
+    with store.transaction(factory) as session:
+        old = session.scalar(select(store.StoryRow.id).where(store.StoryRow.external_id == "old"))
+        retired = store.FingerprintRow(
+            id=1000,
+            story_id=old,
+            level="paragraph",
+            position=1,
+            start=0,
+            end=1,
+            scheme="gone3",
+            scheme_version=1,
+            value=9,
+        )
+        session.add(retired)
+        session.flush()
+        for table in range(3):
+            session.add(
+                store.BlockKeyRow(
+                    scheme="gone3",
+                    scheme_version=1,
+                    table_no=table,
+                    key=table,
+                    fingerprint_id=1000,
+                    story_id=old,
+                    value=9,
+                )
+            )
+    assert counts(factory) == (2, 3, 4 + 4 + 3)
+    assert inventory.remove_stories(factory, ["old"]) == []
+    assert counts(factory) == (1, 1, 4)
