@@ -30,7 +30,7 @@ from provenance import corpus_store, lookup, retrieval, store, workers
 from provenance.attribution import detect
 from provenance.corpus_store import FingerprintFields, as_fingerprints
 from provenance.fetch import Fetcher
-from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_rows
+from provenance.fingerprint import SCHEME_BY_KEY, SCHEMES, Fingerprint, fingerprint_rows_many
 from provenance.index import BlockPlan, MemoryIndex
 from provenance.match import same_story
 from provenance.model import InputError, Story, TextLine
@@ -289,14 +289,15 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def prepare(item: StoryInput | InputError, packs: Sequence[RulePack]) -> Prepared | InputError:
-    """The CPU-bound part of adding a story (credits detected, fingerprints made), no database."""
-    if isinstance(item, InputError):
-        return item
-    story = to_story(item, packs)
-    if isinstance(story, InputError):
-        return story
-    return story, fingerprint_rows(story.text)
+def prepare(
+    items: Sequence[StoryInput | InputError], packs: Sequence[RulePack]
+) -> list[Prepared | InputError]:
+    """The CPU-bound part of adding stories (credits detected, fingerprints made), no database:
+    one result per item, in order. The stories are fingerprinted together
+    (:func:`~provenance.fingerprint.fingerprint_rows_many`)."""
+    stories = [item if isinstance(item, InputError) else to_story(item, packs) for item in items]
+    fingerprinted = iter(fingerprint_rows_many([s.text for s in stories if isinstance(s, Story)]))
+    return [s if isinstance(s, InputError) else (s, next(fingerprinted)) for s in stories]
 
 
 def write_batch(factory: sessionmaker[Session], items: Sequence[Prepared]) -> list[str]:
@@ -498,7 +499,7 @@ def prepared(
     """
 
     def here(chunk: list[StoryInput | InputError]) -> list[Prepared | InputError]:
-        return [prepare(item, packs) for item in chunk]
+        return prepare(chunk, packs)
 
     yield from workers.ordered(
         items,
@@ -522,4 +523,4 @@ def _start_worker(packs: list[RulePack]) -> None:
 
 
 def _prepare_task(task: list[StoryInput | InputError]) -> list[Prepared | InputError]:
-    return [prepare(item, _worker_packs) for item in task]
+    return prepare(task, _worker_packs)

@@ -342,7 +342,7 @@ def anchors(text: str, doc: _Tokens | None = None) -> list[Span]:
     sentences and paragraphs break; about two 5-grams in five are kept.
     """
     doc = doc if doc is not None else _Tokens(text)
-    return _anchor_spans(text, doc, _anchor_words(doc))
+    return _anchor_spans(text, doc, _anchor_words([doc])[0])
 
 
 def _anchor_spans(text: str, doc: _Tokens, firsts: np.ndarray) -> list[Span]:
@@ -353,31 +353,62 @@ def _anchor_spans(text: str, doc: _Tokens, firsts: np.ndarray) -> list[Span]:
     return out
 
 
-def _anchor_words(doc: _Tokens) -> np.ndarray:
-    """The index of each anchor's first word, in order (see :func:`anchors`)."""
-    grams = len(doc.words) - ANCHOR_WORDS + 1
-    if grams <= 0:
-        return np.zeros(0, dtype=np.intp)
-    hashes = shingle_hashes(doc.stem_hashes, ANCHOR_WORDS)
-    if grams <= ANCHOR_WINDOW:
-        return np.array([int(np.argmin(hashes))], dtype=np.intp)
-    view = np.lib.stride_tricks.sliding_window_view(hashes, ANCHOR_WINDOW)
-    return np.unique(view.argmin(axis=1) + np.arange(view.shape[0]))
+class _Stems:
+    """The stem hashes of many texts end to end, and where each text's start."""
+
+    def __init__(self, docs: Sequence[_Tokens]) -> None:
+        self.sizes = np.fromiter((len(d.words) for d in docs), dtype=np.int64, count=len(docs))
+        self.offsets = np.cumsum(self.sizes) - self.sizes
+        self.flat = np.concatenate([d.stem_hashes for d in docs]) if docs else np.zeros(0, dtype=np.uint64)
+
+    def split(self, positions: np.ndarray) -> list[np.ndarray]:
+        """Sorted global word positions, per text, as positions within the text."""
+        bounds = np.searchsorted(positions, np.append(self.offsets, self.flat.size))
+        return [
+            positions[a:b] - o for a, b, o in zip(bounds[:-1], bounds[1:], self.offsets.tolist(), strict=True)
+        ]
 
 
-def _anchor_simhashes(doc: _Tokens, firsts: np.ndarray, n: int) -> np.ndarray:
-    """The simhash of each anchor's stem ``n``-shingles, all at once.
+def _anchor_words(docs: Sequence[_Tokens], stems: _Stems | None = None) -> list[np.ndarray]:
+    """Each text's anchors: the index of each one's first word, in order (see :func:`anchors`).
+
+    All texts at once: the 5-grams of their stems end to end, and winnowing over the windows
+    that lie inside one text (a 5-gram or a window across two texts is never chosen).
+    """
+    stems = stems or _Stems(docs)
+    grams = stems.sizes - ANCHOR_WORDS + 1
+    if stems.flat.size < ANCHOR_WORDS or not (grams > 0).any():
+        return [np.zeros(0, dtype=np.intp) for _ in docs]
+    hashes = shingle_hashes(stems.flat, ANCHOR_WORDS)  # hashes[j]: the 5-gram from word j
+    chosen: list[np.ndarray] = []
+    windows = np.where(grams > ANCHOR_WINDOW, grams - ANCHOR_WINDOW + 1, 0)
+    if windows.any():
+        starts = np.repeat(stems.offsets - (np.cumsum(windows) - windows), windows) + np.arange(windows.sum())
+        view = np.lib.stride_tricks.sliding_window_view(hashes, ANCHOR_WINDOW)
+        chosen.append(view[starts].argmin(axis=1) + starts)
+    for t in np.flatnonzero((grams > 0) & (grams <= ANCHOR_WINDOW)).tolist():  # short texts
+        first = int(stems.offsets[t])
+        chosen.append(np.array([first + int(np.argmin(hashes[first : first + grams[t]]))]))
+    return [f.astype(np.intp) for f in stems.split(np.unique(np.concatenate(chosen)))]
+
+
+def _anchor_simhashes(stems: _Stems, firsts: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
+    """The simhash of each anchor's stem ``n``-shingles, per text, all texts at once.
 
     Every anchor is :data:`ANCHOR_WORDS` words, so its features are the same number of
-    consecutive shingles of the text's stems: one shingling of the whole text and one
-    gather, instead of a slice of the token hashes per anchor (the offsets looked up by
-    bisection) and a shingling per slice. Equal, anchor by anchor, to the general path
-    (shingle hashes depend on their words only; a test holds the two equal).
+    consecutive shingles of its text's stems: one shingling of all the texts end to end and
+    one gather, instead of a slice of the token hashes per anchor (found by bisection) and a
+    shingling per slice. Equal, anchor by anchor, to the general path (a shingle's hash
+    depends on its words only; a test holds the two equal).
     """
+    counts = [f.size for f in firsts]
+    if not sum(counts):
+        return [np.zeros(0, dtype=np.uint64) for _ in firsts]
     features = ANCHOR_WORDS - n + 1
-    gathered = shingle_hashes(doc.stem_hashes, n)[firsts[:, None] + np.arange(features)]
-    sizes = np.full(firsts.size, features, dtype=np.int64)
-    return _segment_simhash(gathered.ravel(), sizes)
+    where = np.concatenate([f + o for f, o in zip(firsts, stems.offsets.tolist(), strict=True)])
+    gathered = shingle_hashes(stems.flat, n)[where[:, None] + np.arange(features)]
+    values = _segment_simhash(gathered.ravel(), np.full(where.size, features, dtype=np.int64))
+    return np.split(values, np.cumsum(counts)[:-1])
 
 
 def _span_simhashes(
@@ -455,29 +486,77 @@ def _quick_anchors(scheme: Scheme, level: str) -> bool:
 def fingerprint_rows(text: str, schemes: Sequence[Scheme] = SCHEMES) -> list[FingerprintFields]:
     """:func:`fingerprint_text` as plain tuples: what a corpus load stores and its workers send
     back (no object per fingerprint to build, pickle and take apart again)."""
+    return fingerprint_rows_many([text], schemes)[0]
+
+
+def fingerprint_rows_many(
+    texts: Sequence[str], schemes: Sequence[Scheme] = SCHEMES
+) -> list[list[FingerprintFields]]:
+    """:func:`fingerprint_rows` of each text, the numpy work of all of them done at once.
+
+    A story's few dozen spans cost about as much in numpy calls as in arithmetic, so a corpus
+    load's workers fingerprint a task's stories together: every span of every text in one
+    segmented simhash, the anchors of all texts in one winnowing and one gather.
+    """
+    levels = [(scheme, level) for scheme in schemes for level in scheme.levels]
+    quick = [i for i, (scheme, level) in enumerate(levels) if _quick_anchors(scheme, level)]
+    general = [i for i in range(len(levels)) if i not in quick]
+    docs = [_Tokens(text) for text in texts]
+    stems = _Stems(docs) if quick or any(scheme.stems for scheme, _ in levels) else None
+    if any("anchor" in s.levels for s in schemes):
+        firsts = _anchor_words(docs, stems)
+    else:
+        firsts = [np.zeros(0, dtype=np.intp) for _ in docs]
+    spans = [
+        _level_spans(text, doc, first, schemes) for text, doc, first in zip(texts, docs, firsts, strict=True)
+    ]
+    groups = [
+        (
+            levels[i][0],
+            [
+                doc.hashes_in(span, levels[i][0].skeleton, levels[i][0].stems)
+                for span in text_spans[levels[i][1]]
+            ],
+        )
+        for doc, text_spans in zip(docs, spans, strict=True)
+        for i in general
+    ]
+    simhashes = iter(_span_simhashes(groups))
+    computed: list[list[tuple[list[int], list[int]]]] = []
+    for _ in texts:
+        per_level: list[tuple[list[int], list[int]]] = [([], [])] * len(levels)
+        for i in general:
+            per_level[i] = next(simhashes)
+        computed.append(per_level)
+    for i in quick:
+        scheme = levels[i][0]
+        if stems is None or ANCHOR_WORDS - scheme.n + 1 < scheme.min_tokens:
+            continue
+        for per_level, values in zip(computed, _anchor_simhashes(stems, firsts, scheme.n), strict=True):
+            per_level[i] = (list(range(values.size)), values.tolist())
+    return [
+        _rows(levels, text_spans, per_level) for text_spans, per_level in zip(spans, computed, strict=True)
+    ]
+
+
+def _level_spans(
+    text: str, doc: _Tokens, firsts: np.ndarray, schemes: Sequence[Scheme]
+) -> dict[str, list[Span]]:
     spans = {"document": [Span(0, len(text), text)]}
     if any("paragraph" in s.levels for s in schemes):
         spans["paragraph"] = paragraphs(text)
     if any("sentence" in s.levels for s in schemes):
         spans["sentence"] = sentences(text)
-    doc = _Tokens(text)
-    firsts = np.zeros(0, dtype=np.intp)
     if any("anchor" in s.levels for s in schemes):
-        firsts = _anchor_words(doc)
         spans["anchor"] = _anchor_spans(text, doc, firsts)
-    levels = [(scheme, level) for scheme in schemes for level in scheme.levels]
-    computed: list[tuple[list[int], list[int]]] = [([], [])] * len(levels)
-    general = [i for i, (scheme, level) in enumerate(levels) if not _quick_anchors(scheme, level)]
+    return spans
 
-    def pieces(scheme: Scheme, level: str) -> list[np.ndarray]:
-        return [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in spans[level]]
 
-    groups = [(levels[i][0], pieces(*levels[i])) for i in general]
-    for i, simhashes in zip(general, _span_simhashes(groups), strict=True):
-        computed[i] = simhashes
-    for i, (scheme, level) in enumerate(levels):
-        if _quick_anchors(scheme, level) and firsts.size and ANCHOR_WORDS - scheme.n + 1 >= scheme.min_tokens:
-            computed[i] = (list(range(firsts.size)), _anchor_simhashes(doc, firsts, scheme.n).tolist())
+def _rows(
+    levels: Sequence[tuple[Scheme, str]],
+    spans: dict[str, list[Span]],
+    computed: Sequence[tuple[list[int], list[int]]],
+) -> list[FingerprintFields]:
     out: list[FingerprintFields] = []
     for (scheme, level), (kept, values) in zip(levels, computed, strict=True):
         level_spans = spans[level]

@@ -351,9 +351,9 @@ def test_an_unchanged_input_is_skipped_before_any_work(
     prepared: list[str] = []
     real_prepare = corpus.prepare
 
-    def counting(item, packs):  # type: ignore[no-untyped-def]
-        prepared.append(item.page.id if not isinstance(item, InputError) else "error")
-        return real_prepare(item, packs)
+    def counting(items, packs):  # type: ignore[no-untyped-def]
+        prepared.extend(item.page.id if not isinstance(item, InputError) else "error" for item in items)
+        return real_prepare(items, packs)
 
     monkeypatch.setattr(corpus, "prepare", counting)
     again = add_stories(factory, [source], packs)

@@ -171,3 +171,24 @@ def test_a_passage_shared_anywhere_gives_both_texts_an_anchor() -> None:
         story = f"{before} {passage}. {after}"
         page = f"{other}. {passage.replace('rammed', 'rams').capitalize()} {after[:20]}"
         assert anchor_values(story) & anchor_values(page), trial
+
+
+def test_fingerprinting_texts_together_equals_one_by_one() -> None:
+    """A corpus load's workers fingerprint a task's stories in one go: every text gets exactly
+    the rows it gets alone, whatever its neighbours (short ones, empty ones, long ones)."""
+    from provenance.fingerprint import fingerprint_rows, fingerprint_rows_many
+
+    rng = random.Random(17)
+    vocab = [f"w{i}" for i in range(40)] + ["The", "Senate", "said", "on", "Monday", "2024", "a.m."]
+
+    def text() -> str:
+        words = [rng.choice(vocab) for _ in range(rng.choice([0, 1, 4, 5, 6, 8, 9, 30, 400]))]
+        return ". ".join(" ".join(words[i : i + 9]) for i in range(0, len(words), 9))
+
+    texts = [text() for _ in range(120)]
+    for size in (1, 2, 7, 120):
+        for start in range(0, len(texts), size):
+            batch = texts[start : start + size]
+            assert fingerprint_rows_many(batch) == [fingerprint_rows(t) for t in batch]
+    assert fingerprint_rows_many([]) == []
+    assert sum(len(rows) for rows in fingerprint_rows_many(texts)) > 1000  # the test has teeth
