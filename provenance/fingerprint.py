@@ -354,7 +354,7 @@ def _anchor_spans(text: str, doc: _Tokens, firsts: np.ndarray) -> list[Span]:
 
 
 class _Stems:
-    """The stem hashes of many texts end to end, and where each text's start."""
+    """The stem hashes of many texts end to end, and where each text starts."""
 
     def __init__(self, docs: Sequence[_Tokens]) -> None:
         self.sizes = np.fromiter((len(d.words) for d in docs), dtype=np.int64, count=len(docs))
@@ -502,22 +502,13 @@ def fingerprint_rows_many(
     quick = [i for i, (scheme, level) in enumerate(levels) if _quick_anchors(scheme, level)]
     general = [i for i in range(len(levels)) if i not in quick]
     docs = [_Tokens(text) for text in texts]
-    stems = _Stems(docs) if quick or any(scheme.stems for scheme, _ in levels) else None
-    if any("anchor" in s.levels for s in schemes):
-        firsts = _anchor_words(docs, stems)
-    else:
-        firsts = [np.zeros(0, dtype=np.intp) for _ in docs]
+    stems = _Stems(docs) if any("anchor" in s.levels for s in schemes) else None
+    firsts = _anchor_words(docs, stems) if stems else [np.zeros(0, dtype=np.intp) for _ in docs]
     spans = [
         _level_spans(text, doc, first, schemes) for text, doc, first in zip(texts, docs, firsts, strict=True)
     ]
     groups = [
-        (
-            levels[i][0],
-            [
-                doc.hashes_in(span, levels[i][0].skeleton, levels[i][0].stems)
-                for span in text_spans[levels[i][1]]
-            ],
-        )
+        (levels[i][0], _pieces(doc, text_spans, *levels[i]))
         for doc, text_spans in zip(docs, spans, strict=True)
         for i in general
     ]
@@ -537,6 +528,11 @@ def fingerprint_rows_many(
     return [
         _rows(levels, text_spans, per_level) for text_spans, per_level in zip(spans, computed, strict=True)
     ]
+
+
+def _pieces(doc: _Tokens, spans: dict[str, list[Span]], scheme: Scheme, level: str) -> list[np.ndarray]:
+    """The token hashes ``scheme`` reads in each of a text's spans at ``level``."""
+    return [doc.hashes_in(span, scheme.skeleton, scheme.stems) for span in spans[level]]
 
 
 def _level_spans(

@@ -47,8 +47,8 @@ def near_fingerprints(session: Session, fingerprints: Iterable[Fingerprint]) -> 
     "Near" is within the scheme's ``k``. The indexed block keys are probed for each block
     table's key. On PostgreSQL one query answers the whole page, the Hamming distance checked
     in SQL so only near rows cross the wire; on SQLite one query per scheme (and chunk of a
-    long page), checked in SQL as well; elsewhere likewise, checked here. The same answer as :meth:`provenance.retrieval.CorpusIndex.near`,
-    from the database; a few constant statements, compiled once, since the lookup runs for
+    long page), checked in SQL as well; elsewhere likewise, checked here. The same answer as
+    :meth:`provenance.retrieval.CorpusIndex.near`, from the database; a few constant statements, compiled once, since the lookup runs for
     every audited page and every story a corpus load groups.
     """
     by_scheme: dict[str, list[Fingerprint]] = defaultdict(list)
@@ -165,9 +165,8 @@ _SQLITE_OLD_LIMIT = 999  # bound parameters per statement of a SQLite before 3.3
 def _near_sqlite(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -> dict[int, int]:
     """The same as :func:`_near_filtered`, with the Hamming check in SQLite's SQL.
 
-    Of the rows that share a 16-bit block key with a query, most are not near it (at 100,000
-    stories nine in ten), and fetching each into Python to reject it was most of the
-    lookup's time. Here the probes join the key table's primary key (``VALUES`` rows, the
+    In a large corpus most rows that share a 16-bit block key with a query are not near it,
+    and fetching each into Python to reject it was most of the lookup's time. Here the probes join the key table's primary key (``VALUES`` rows, the
     outer loop: ``CROSS JOIN`` fixes SQLite's join order) and only rows within ``k`` come
     back (see :func:`_sqlite_statement`).
     """

@@ -174,10 +174,10 @@ class BlockKeyRow(Base):
     reads a contiguous run of key rows and checks the Hamming distance without touching
     ``fingerprints`` (see the module docstring). ``fingerprint_id`` ends the primary key (a
     key is shared by many fingerprints). It is neither a foreign key nor indexed (migration
-    0008): an index by fingerprint, which an ON DELETE CASCADE would need, was a quarter of
-    a corpus's bytes and a seventh of its load time, for deletes that know every key row's
-    primary key anyway (computed from the fingerprint: :func:`provenance.corpus_store.
-    delete_fingerprints`, the one way fingerprints are deleted).
+    0008): an index by fingerprint, which an ON DELETE CASCADE would need, held an entry per
+    key row, written at every load, for deletes that know every key row's primary key
+    anyway (computed from the fingerprint: :func:`provenance.corpus_store.delete_fingerprints`,
+    the one way fingerprints are deleted).
     """
 
     __tablename__ = "fingerprint_keys"

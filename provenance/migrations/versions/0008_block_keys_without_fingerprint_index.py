@@ -2,9 +2,8 @@
 
 Before: ``fingerprint_keys.fingerprint_id`` referenced ``fingerprints.id`` ON DELETE CASCADE,
 and ``ix_fingerprint_keys_fingerprint_id`` served that cascade. The index held one entry per
-key row (the fingerprint id and the whole primary key): a quarter of a SQLite corpus's bytes
-(292 MB of 1.24 GB at 100,000 stories), written at every load, for deletes that are rare and
-know each key row's primary key anyway. After: neither; fingerprints are deleted only by
+key row (the fingerprint id and the whole primary key), written at every load, for deletes
+that are rare and know each key row's primary key anyway. After: neither; fingerprints are deleted only by
 :func:`provenance.corpus_store.delete_fingerprints`, which deletes their key rows first, by
 primary key.
 
