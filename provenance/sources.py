@@ -799,8 +799,8 @@ def _valid_unicode(value: _T) -> _T:
 
 
 def _without_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, str):  # a surrogate is never ASCII (isascii is a flag the string keeps)
+        return value if value.isascii() or not _SURROGATE.search(value) else _SURROGATE.sub("\ufffd", value)
     kind = type(value)
     if kind is list or kind is tuple:
         items = [_without_surrogates(v) for v in value]
@@ -817,7 +817,7 @@ def _without_surrogates(value: Any) -> Any:
     for name in names:
         old = getattr(value, name)
         if type(old) is str:  # most fields: checked here, without a call (pages have many lines)
-            if _SURROGATE.search(old):
+            if not old.isascii() and _SURROGATE.search(old):
                 changes[name] = _SURROGATE.sub("\ufffd", old)
         elif old is not None and (new := _without_surrogates(old)) is not old:
             changes[name] = new

@@ -86,7 +86,9 @@ _FOLD = str.maketrans(
     "АВЕКМНОРСТХУІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",  # upper case (folded before lower-casing)
     "aeopcxyijsdhlqwaeoptuvikxgaABEKMHOPCTXYIJSABEZHIKMNOPTYX",
 )
-_SPACES = re.compile(r"[ \t\f\v]+")
+# Runs of spaces and tabs that are not one space already (a lone space is left alone: matching
+# and replacing every gap between words was most of the time normalize took on most texts).
+_SPACES = re.compile(r"(?: [ \t\f\v]|[\t\f\v])[ \t\f\v]*")
 _BLANKS = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"[^\W_]+(?:['.\-][^\W_]+)*", re.UNICODE)
 
@@ -120,10 +122,17 @@ def normalize(text: str) -> str:
             text = unicodedata.normalize("NFKC", stream_safe(text))
         text = text.translate(_QUOTES)
     elif "\n" not in text and "\r" not in text:  # one ASCII line: the common case
-        return _SPACES.sub(" ", text).strip()
+        return _single_spaced(text).strip()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line.strip() for line in _single_spaced(text).split("\n")]  # _SPACES never spans a line
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _single_spaced(text: str) -> str:
+    """``text`` with every run of spaces and tabs one space (line breaks kept)."""
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:  # else there is none
+        return _SPACES.sub(" ", text)
+    return text
 
 
 def reversed_runs(text: str) -> bool:
