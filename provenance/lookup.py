@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import (
     BigInteger,
     CompoundSelect,
+    Connection,
     Integer,
     Select,
     String,
@@ -188,7 +189,7 @@ def _near_sqlite(session: Session, scheme: Scheme, fps: Sequence[Fingerprint]) -
     return matched
 
 
-def _variable_limit(connection: Any) -> int:
+def _variable_limit(connection: Connection) -> int:
     """The most bound parameters one statement of this SQLite connection takes."""
     driver = connection.connection.dbapi_connection
     try:

@@ -278,8 +278,9 @@ def database_url(explicit: str | None = None) -> str:
 
 # A corpus load inserts a hundred block keys a story at random places of one B-tree, and each
 # batch's commit writes every page it touched: with 16 KB pages instead of SQLite's 4 KB the
-# tree is shallower and a batch touches fewer, larger pages (benchmarks/corpus_load.py). Larger
-# pages still gained a little on writes, but cost every point lookup of an audit more bytes.
+# tree is shallower and a batch touches fewer, larger pages. No repo script compares page
+# sizes (a write-only trial during development did); larger ones would make every point
+# lookup of an audit read more bytes for little more on writes.
 SQLITE_PAGE_SIZE = 16384
 
 
