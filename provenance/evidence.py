@@ -36,7 +36,8 @@ wording, which is exactly what makes independent reports look like copies.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import bisect
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +64,19 @@ COMMON_SEED = 50  # a 3-gram the story holds more often than this seeds no run (
 
 
 @dataclass(frozen=True, slots=True)
+class Outline:
+    """A normalised text's words and stems, sentence by sentence: all that formulas and the
+    bound of :func:`evidence_bound` read, at a fraction of the cost of :class:`Tokens`."""
+
+    words: tuple[str, ...]  # lower-cased
+    stems: tuple[str, ...]
+    starts: tuple[int, ...]  # character offsets in the text
+    ends: tuple[int, ...]
+    sentence: tuple[int, ...]  # index of the token's sentence
+    sentence_spans: tuple[tuple[int, int], ...]  # character span of each sentence
+
+
+@dataclass(frozen=True, slots=True)
 class Tokens:
     """A normalised text as tokens, each with what weighing the evidence needs."""
 
@@ -80,42 +94,53 @@ class Tokens:
         return len(self.words)
 
 
-def tokenize(text: str) -> Tokens:
-    """Tokens of a normalised text, sentence by sentence, with their flags."""
+def outline(text: str) -> Outline:
+    """The words of a normalised text, sentence by sentence, and their stems.
+
+    The words are read from the whole text at once: a sentence ends before white space and
+    starts after it, and a word holds none, so each word lies in one sentence and reads the
+    same there as in the whole text.
+    """
+    spans = tuple((span.start, span.end) for span in sentences(text))
+    found = token_spans(text)
+    words: tuple[str, ...] = ()
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    if found:
+        words, starts, ends = zip(*found, strict=True)
+    sentence: list[int] = []
+    for number, (_, end) in enumerate(spans):
+        first = len(sentence)
+        sentence.extend([number] * (bisect.bisect_left(starts, end, first) - first))
+    return Outline(words, tuple(stem_words(list(words))), starts, ends, tuple(sentence), spans)
+
+
+def tokenize(text: str, words: Outline | None = None) -> Tokens:
+    """Tokens of a normalised text, sentence by sentence, with their flags (``words``: the
+    text's :func:`outline`, when it was read already)."""
+    words = words if words is not None else outline(text)
     quoted = quoted_ranges(text)
     qi = 0
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    sentence: list[int] = []
     in_quote: list[bool] = []
     skeleton: list[bool] = []
     fact: list[bool] = []
-    spans: list[tuple[int, int]] = []
-    for number, span in enumerate(sentences(text)):
-        spans.append((span.start, span.end))
-        for word, start, end in token_spans(span.text):
-            pos = span.start + start
-            while qi < len(quoted) and quoted[qi][1] <= pos:
-                qi += 1
-            words.append(word)
-            starts.append(pos)
-            ends.append(span.start + end)
-            sentence.append(number)
-            in_quote.append(qi < len(quoted) and quoted[qi][0] <= pos < quoted[qi][1])
-            kept = in_skeleton(text, word, pos)
-            skeleton.append(kept)
-            fact.append(kept and word not in FUNCTION_WORDS)
+    for word, pos in zip(words.words, words.starts, strict=True):
+        while qi < len(quoted) and quoted[qi][1] <= pos:
+            qi += 1
+        in_quote.append(qi < len(quoted) and quoted[qi][0] <= pos < quoted[qi][1])
+        kept = in_skeleton(text, word, pos)
+        skeleton.append(kept)
+        fact.append(kept and word not in FUNCTION_WORDS)
     return Tokens(
-        tuple(words),
-        tuple(stem_words(words)),
-        tuple(starts),
-        tuple(ends),
-        tuple(sentence),
+        words.words,
+        words.stems,
+        words.starts,
+        words.ends,
+        words.sentence,
         tuple(in_quote),
         tuple(skeleton),
         tuple(fact),
-        tuple(spans),
+        words.sentence_spans,
     )
 
 
@@ -147,21 +172,24 @@ class Evidence:
         return self.copied >= PROOF or (self.copied >= SHORT_PROOF and self.story_share >= SHORT_SHARE)
 
 
-def formulas(stories: Sequence[Tokens], groups: Sequence[str]) -> frozenset[tuple[str, ...]]:
+def formulas(stories: Sequence[tuple[str, ...]], groups: Sequence[str]) -> frozenset[tuple[str, ...]]:
     """Stem 4-grams that :data:`FORMULA_STORIES` + 1 different stories hold: an agency's formulas.
 
     An agency words its recurring items the same way every time ("said it filed a
     registration statement with the Securities and Exchange Commission covering", "eurodollar
     deposit rates were steady"): a page sharing such a formula with one story shares it with
-    all of them, and it tells no story apart. ``stories`` are a page's candidates, and
-    ``groups`` name each one's version group (the versions of one story count once).
+    all of them, and it tells no story apart. ``stories`` are the stems of a page's
+    candidates, and ``groups`` name each one's version group (the versions of one story count once).
     """
-    holders: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for tokens, group in zip(stories, groups, strict=True):
-        stems = tokens.stems
-        for i in range(len(stems) - FORMULA_WORDS + 1):
-            holders[stems[i : i + FORMULA_WORDS]].add(group)
-    return frozenset(gram for gram, held in holders.items() if len(held) > FORMULA_STORIES)
+    grams: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # each version group: its grams
+    for stems, group in zip(stories, groups, strict=True):
+        grams[group].update(zip(*(stems[k:] for k in range(FORMULA_WORDS)), strict=False))
+    if len(grams) <= FORMULA_STORIES:
+        return frozenset()  # too few stories for any formula
+    held: Counter[tuple[str, ...]] = Counter()
+    for found in grams.values():
+        held.update(found)
+    return frozenset(gram for gram, count in held.items() if count > FORMULA_STORIES)
 
 
 # Web page furniture that scraped stories and pages both carry (comment forms, newsletter
@@ -273,6 +301,35 @@ def assess(story: Tokens, page: Tokens, formula: frozenset[int] = frozenset()) -
     unquoted = sum(1 for q in story.quoted if not q)
     wording = sum(r.wording for r in runs if r.length >= MIN_RUN)
     return Evidence(runs, heaviest_chain(runs), wording / unquoted if unquoted else 0.0)
+
+
+def stem_grams(stems: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """The stem :data:`MIN_RUN`-grams of a text: what every run that weighs anything is made of."""
+    return frozenset(tuple(stems[i : i + MIN_RUN]) for i in range(len(stems) - MIN_RUN + 1))
+
+
+def evidence_bound(stems: tuple[str, ...], page_grams: frozenset[tuple[str, ...]]) -> int:
+    """An upper bound of the evidence (:attr:`Evidence.copied`) a story with these stems can
+    reach against a page with these :func:`stem_grams`, whatever its quotes, names and formulas.
+
+    A run weighs something only when it is :data:`MIN_RUN` stems or longer, and its stems
+    are on both sides, so it lies in a stretch of the story covered by the page's grams;
+    runs are disjoint in the story, so the runs in a stretch of L stems weigh at most
+    L - :data:`FREE_WORDS` in all. Most candidates of most pages share a few set phrases
+    and stay under :data:`SHORT_PROOF` here: no alignment can make them a copy by wording.
+    """
+    total, start, end = 0, 0, -1  # the stretch being read: stems [start, end)
+    for i in range(len(stems) - MIN_RUN + 1):
+        if stems[i : i + MIN_RUN] not in page_grams:
+            continue
+        if i > end:
+            if end > start:
+                total += end - start - FREE_WORDS
+            start = i
+        end = i + MIN_RUN
+    if end > start:
+        total += end - start - FREE_WORDS
+    return total
 
 
 def heaviest_chain(runs: tuple[Run, ...]) -> int:

@@ -22,21 +22,28 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from provenance.evidence import (
     MIN_RUN,
+    PROOF,
+    SHORT_PROOF,
     Evidence,
+    Outline,
     Run,
     Tokens,
     assess,
+    evidence_bound,
     formula_tokens,
     formulas,
     furniture,
     heaviest_chain,
+    outline,
+    stem_grams,
     tokenize,
 )
 from provenance.model import Derivation, Match, Passage, Story
@@ -193,26 +200,126 @@ class Prepared:
     sentences: tuple[_Sentence, ...]
 
 
-def prepare(text: str) -> Prepared:
-    """Tokenise a normalised text once, for any number of alignments."""
-    tokens = tokenize(text)
-    by_sentence: list[list[int]] = [[] for _ in tokens.sentence_spans]
-    for k, number in enumerate(tokens.sentence):
-        by_sentence[number].append(k)
+def prepare(text: str, words: Outline | None = None) -> Prepared:
+    """Tokenise a normalised text once, for any number of alignments (``words``: its
+    :func:`~provenance.evidence.outline`, when it was read already)."""
+    tokens = tokenize(text, words)
     out = []
-    for (start, end), members in zip(tokens.sentence_spans, by_sentence, strict=True):
+    for (start, end), (first, last) in zip(tokens.sentence_spans, _bounds(tokens), strict=True):
+        stems = tokens.stems[first:last]
         out.append(
             _Sentence(
                 Span(start, end, text[start:end]),
-                tuple(tokens.words[k] for k in members),
-                tuple(tokens.quoted[k] for k in members),
-                tuple(tokens.words[k] for k in members if tokens.skeleton[k]),
-                members[0] if members else 0,
-                stems := tuple(tokens.stems[k] for k in members),
+                tokens.words[first:last],
+                tokens.quoted[first:last],
+                tuple(
+                    w
+                    for w, kept in zip(tokens.words[first:last], tokens.skeleton[first:last], strict=True)
+                    if kept
+                ),
+                first if last > first else 0,
+                stems,
                 Counter(stems),
             )
         )
     return Prepared(tokens, tuple(out))
+
+
+def _bounds(words: Outline | Tokens) -> list[tuple[int, int]]:
+    """The tokens of each sentence, as (first, end) indices: a sentence's tokens are consecutive."""
+    bounds = []
+    first = 0
+    for number in range(len(words.sentence_spans)):
+        last = bisect.bisect_right(words.sentence, number, first)
+        bounds.append((first, last))
+        first = last
+    return bounds
+
+
+class _Counted(Protocol):
+    """A sentence as nominating and bounding a pair read it."""
+
+    @property
+    def words(self) -> tuple[str, ...]: ...
+
+    @property
+    def stem_counts(self) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Bag:
+    """A sentence's words and how often each stem occurs in it (from an outline)."""
+
+    words: tuple[str, ...]
+    stem_counts: Mapping[str, int]
+
+
+def _bags(words: Outline) -> tuple[_Bag, ...]:
+    return tuple(
+        _Bag(words.words[first:last], Counter(words.stems[first:last])) for first, last in _bounds(words)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """What any proof that a page copies a story must use: the page's stem grams (for shared
+    runs of wording) and its sentences by content word (for sentence pairs).
+
+    Most candidates the fingerprints nominate share a sentence skeleton or two with the page
+    and nothing else; :meth:`admits` refutes those from their outline alone, without the
+    quotes, names and sentence structures an alignment needs. It is exact: a candidate it
+    turns away would have had no derivation.
+    """
+
+    grams: frozenset[tuple[str, ...]]
+    sentences: tuple[_Bag, ...]
+    postings: dict[str, set[int]]
+
+    @classmethod
+    def of(cls, page: Outline) -> _Gate:
+        bags = _bags(page)
+        return cls(stem_grams(page.stems), bags, _postings(bags))
+
+    def admits(self, story: Outline) -> bool:
+        """False only when no alignment of the story with the page proves a copy.
+
+        A proof is either shared wording (:attr:`Evidence.proves_copy`: at least
+        :data:`SHORT_PROOF` or :data:`PROOF`, bounded by :func:`evidence_bound`) or sentence
+        pairs (:meth:`Alignment.proven_by_sentences` needs one pair at least): a pair is only
+        ever made of a page sentence :func:`_nominees` names and whose :func:`_ratio_bound`
+        reaches :data:`REWRITE_RATIO`.
+        """
+        if evidence_bound(story.stems, self.grams) >= min(PROOF, SHORT_PROOF):
+            return True
+        return any(
+            _ratio_bound(sent, self.sentences[j]) >= REWRITE_RATIO
+            for sent in _bags(story)
+            if len(sent.words) >= MIN_SENTENCE_TOKENS
+            for j in _nominees(sent, self.postings)
+        )
+
+
+def _postings(page: Sequence[_Counted]) -> dict[str, set[int]]:
+    """The page sentences long enough to pair, by the content words they hold."""
+    postings: dict[str, set[int]] = defaultdict(set)
+    for j, sent in enumerate(page):
+        if len(sent.words) >= MIN_SENTENCE_TOKENS:
+            for w in sent.words:
+                if w not in FUNCTION_WORDS:
+                    postings[w].add(j)
+    return postings
+
+
+def _nominees(sent: _Counted, postings: dict[str, set[int]]) -> list[int]:
+    """The page sentences worth comparing with a story sentence: the five that share the most
+    of its content words, if they share a fifth of them and two at least."""
+    content = {w for w in sent.words if w not in FUNCTION_WORDS}
+    shared: dict[int, int] = defaultdict(int)
+    for w in content:
+        for j in postings.get(w, ()):
+            shared[j] += 1
+    need = max(2, 0.2 * len(content))
+    return sorted((j for j, c in shared.items() if c >= need), key=lambda j: -shared[j])[:5]
 
 
 def _compare(
@@ -270,7 +377,7 @@ def _pair(
     return _Pair(i, j, ratio, _contained(story.words, page.words), support)
 
 
-def _ratio_bound(story: _Sentence, page: _Sentence) -> float:
+def _ratio_bound(story: _Counted, page: _Counted) -> float:
     """An upper bound of the ratio :func:`_pair` grades a pair by, without aligning them.
 
     The stems two sentences share, counted with repeats, bound the stems an alignment
@@ -303,24 +410,13 @@ def align(
     page_prep = prepared_page if prepared_page is not None else prepare(page_text)
     story, page = story_prep.sentences, page_prep.sentences
     formula = formula_tokens(story_prep.tokens, known | furniture())
-    postings: dict[str, set[int]] = defaultdict(set)
-    for j, sent in enumerate(page):
-        if len(sent.words) >= MIN_SENTENCE_TOKENS:
-            for w in sent.words:
-                if w not in FUNCTION_WORDS:
-                    postings[w].add(j)
+    postings = _postings(page)
     chosen: dict[int, list[_Pair]] = defaultdict(list)  # page sentence -> its best pairs
     for i, sent in enumerate(story):
         if len(sent.words) < MIN_SENTENCE_TOKENS:
             continue
-        content = {w for w in sent.words if w not in FUNCTION_WORDS}
-        shared: dict[int, int] = defaultdict(int)
-        for w in content:
-            for j in postings.get(w, ()):
-                shared[j] += 1
-        need = max(2, 0.2 * len(content))
-        ranked = sorted((j for j, c in shared.items() if c >= need), key=lambda j: -shared[j])[:5]
-        found = [pair for j in ranked if (pair := _pair(i, j, sent, page[j], formula)) is not None]
+        nominees = _nominees(sent, postings)
+        found = [pair for j in nominees if (pair := _pair(i, j, sent, page[j], formula)) is not None]
         if found:
             best = max(found, key=lambda p: p.ratio)
             chosen[best.page].append(best)
@@ -477,12 +573,20 @@ def match_all(page_text: str, stories: list[Story]) -> list[Match]:
     """
     if not stories:
         return []  # no candidate (most pages of a crawl): nothing to prepare the page for
-    page = prepare(page_text)  # once, whatever the number of candidates
-    prepared = [prepare(s.text) for s in stories]
-    groups = [min((s.id, *s.versions)) for s in stories]
-    known = formulas([p.tokens for p in prepared], groups) if len(stories) > 1 else frozenset()
+    page_words = outline(page_text)
+    story_words = [outline(s.text) for s in stories]
+    gate = _Gate.of(page_words)
+    page: Prepared | None = None  # tokenised in full once, for the first candidate the gate admits
+    known: frozenset[tuple[str, ...]] = frozenset()
     found: list[tuple[Match, Alignment]] = []
-    for story, story_prep in zip(stories, prepared, strict=True):
+    for story, words in zip(stories, story_words, strict=True):
+        if not gate.admits(words):
+            continue  # most candidates: no alignment could prove a copy
+        if page is None:
+            page = prepare(page_text, page_words)
+            if len(stories) > 1:  # every candidate's wording counts, admitted or not
+                known = formulas([w.stems for w in story_words], [min((s.id, *s.versions)) for s in stories])
+        story_prep = prepare(story.text, words)
         alignment = align(page_text, story.text, page, story_prep, known)
         match = _match(alignment, page_text, story, page, story_prep)
         if match is not None:
