@@ -27,11 +27,9 @@ saved here. A chunk is saved in one transaction, so a worker that dies mid-chunk
 none of it behind. ``distributed`` is imported only when a cluster is used: the base
 install (without the ``cluster`` extra) never needs it.
 
-Limits, said plainly: the per-page time budget (:mod:`provenance.budget`, ``SIGALRM``)
-works only in a process's main thread, and Dask runs tasks in worker threads, so on a
-cluster a page built to be slow holds its worker thread until it finishes; and a worker
-that dies after committing a chunk but before returning it makes Dask run the chunk again,
-which saves those pages twice.
+Limits, said plainly: a worker that dies after committing a chunk but before returning it
+makes Dask run the chunk again, which saves those pages twice. (The per-page time budget,
+:mod:`provenance.budget`, holds in Dask's task threads as in a main thread.)
 """
 
 from __future__ import annotations

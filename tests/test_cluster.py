@@ -9,6 +9,7 @@ import builtins
 import json
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,48 @@ def test_a_page_that_raises_is_its_error_and_the_rest_goes_on(
     saved = _saved(corpus_db, report.run_id)
     assert sorted(Path(source).name for source in saved) == sorted(names)  # saved once each
     assert all(len(rows) == 1 for rows in saved.values())
+
+
+_JUDGING = threading.local()  # on a worker thread: the source of the page being judged
+
+
+class _SlowOnWorkers(Config):
+    """On a worker, judging a page named ``slow*`` never ends, and the page budget is 0.5 s
+    (in the main process each is a page as usual)."""
+
+    def ignores(self, source: str) -> bool:
+        if _on_a_worker():
+            import provenance.audit as audit_module
+
+            audit_module.PAGE_BUDGET = 0.5
+            _JUDGING.source = source
+        return super().ignores(source)
+
+    def keep_match(self, match: Any) -> Any:  # called only inside the page's budget
+        if Path(getattr(_JUDGING, "source", "")).name.startswith("slow") and _on_a_worker():
+            while True:  # a page built to be slow, in a task thread of the worker
+                sum(range(1000))
+        return super().keep_match(match)
+
+
+def test_a_slow_page_on_a_worker_runs_out_of_time_and_the_rest_goes_on(
+    corpus_db: str, address: str, tmp_path: Path
+) -> None:
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    names = ["a.txt", "slow.txt", "c.txt"]
+    for name in names:
+        shutil.copy(SEEDS / "pages" / "ap-spun.txt", folder / name)
+    report = cluster.audit_on_cluster(address, [str(folder)], corpus_db, config=_SlowOnWorkers())
+    try:
+        results = list(report.results)
+    finally:
+        report.close()
+    by_name = {Path(r.source).name: r for r in results}
+    assert sorted(by_name) == sorted(names)
+    assert [by_name[name].status for name in names] == ["ok", "error", "ok"]
+    assert "time budget of 0.5 s" in (by_name["slow.txt"].error or "")
 
 
 def test_an_unreachable_cluster_is_one_line_and_exit_2(
