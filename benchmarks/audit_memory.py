@@ -2,10 +2,12 @@
 
     python benchmarks/audit_memory.py                 # 1,000 and 20,000 pages
     python benchmarks/audit_memory.py --pages 500 5000
+    python benchmarks/audit_memory.py --pages 1000 5000 --format html   # any format
 
 The repo's own demo pages (seeds/pages) are written as JSONL records (``{"id", "html"}``),
 cycled to each size, and audited against the demo corpus (seeds/wire) in a fresh process per
-size: ``provenance audit PAGES.jsonl --format json --output FILE --jobs J``, saving the run in
+size: ``provenance audit PAGES.jsonl --format F --output FILE --jobs J`` (F: json unless
+``--format`` says otherwise; every format is written page by page), saving the run in
 SQLite as a real audit does. Prints each run's peak RSS (the largest of the audit's processes,
 ``getrusage(RUSAGE_CHILDREN)`` of a process that ran nothing else), pages/s, and the ratio of
 the largest run's peak to the smallest's (the issue's bound: within 1.2x).
@@ -49,13 +51,13 @@ def write_pages(path: Path, count: int) -> None:
             out.write("\n")
 
 
-def measure(work: Path, db: str, count: int, jobs: int) -> tuple[float, float]:
+def measure(work: Path, db: str, count: int, jobs: int, form: str = "json") -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one audit of ``count`` pages in a fresh process."""
     pages = work / f"pages-{count}.jsonl"
     write_pages(pages, count)
     command = [
         *(sys.executable, "-m", "provenance", "audit", str(pages), "--db", db, "--quiet"),
-        *("--format", "json", "--output", str(work / f"report-{count}.json"), "--jobs", str(jobs)),
+        *("--format", form, "--output", str(work / f"report-{count}.{form}"), "--jobs", str(jobs)),
     ]
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True, cwd=work
@@ -67,9 +69,10 @@ def measure(work: Path, db: str, count: int, jobs: int) -> tuple[float, float]:
     return float(seconds), float(rss)
 
 
-def rows(quick: bool, sizes: list[int] | None = None, jobs: int = 2) -> list[Row]:
+def rows(quick: bool, sizes: list[int] | None = None, jobs: int = 2, form: str = "json") -> list[Row]:
     sizes = sizes or ([500, 5_000] if quick else [1_000, 20_000])
-    out: list[Row] = [(f"audit memory (demo pages as JSONL, --jobs {jobs}, saved to SQLite)", "", "")]
+    title = f"audit memory (demo pages as JSONL, --jobs {jobs}, --format {form}, saved to SQLite)"
+    out: list[Row] = [(title, "", "")]
     with tempfile.TemporaryDirectory(prefix="provenance-memory-") as tmp:
         work = Path(tmp)
         db = f"sqlite:///{work / 'provenance.db'}"
@@ -90,7 +93,7 @@ def rows(quick: bool, sizes: list[int] | None = None, jobs: int = 2) -> list[Row
         )
         peaks: dict[int, float] = {}
         for count in sizes:
-            seconds, peaks[count] = measure(work, db, count, jobs)
+            seconds, peaks[count] = measure(work, db, count, jobs, form)
             out.append(
                 (f"  {count:,} pages", f"peak RSS {peaks[count]:.0f} MB", f"{count / seconds:.0f} pages/s")
             )
@@ -110,10 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", help="sizes (default 1000 20000)")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of each audit (default 2)")
+    parser.add_argument("--format", default="json", help="the report's format (default json)")
     parser.add_argument("--quick", action="store_true", help="500 and 5,000 pages")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print_table(rows(args.quick, args.pages, args.jobs))
+    print_table(rows(args.quick, args.pages, args.jobs, args.format))
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0
 

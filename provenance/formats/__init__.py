@@ -47,6 +47,8 @@ STREAMED: dict[str, Streamer] = {
     "junit": junit.chunks,
     "github": github.chunks,
     "csv": csv_format.chunks,
+    "html": html.chunks,
+    "markdown": markdown_report.chunks,
 }
 
 

@@ -31,13 +31,14 @@ import hashlib
 import importlib.resources
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from functools import cache
 from html import escape
 from pathlib import PurePath
+from typing import overload
 from urllib.parse import urlsplit
 
 from provenance.model import SEVERITY_RANK, Finding, Match, PageResult, Passage, Signal, WarcLocation
@@ -97,9 +98,36 @@ def concern(result: PageResult) -> int:
     return 4 if result.match is not None else 5
 
 
-def ordered(results: Sequence[PageResult]) -> list[PageResult]:
-    """Pages most in need of attention first; input order among equals (a stable sort)."""
-    return sorted(results, key=concern)
+class InOrder(Sequence[PageResult]):
+    """Pages most in need of attention first; input order among equals (a stable sort).
+
+    Only the order is kept (an index per page): each page is read from ``results`` when it
+    is reached, so a run spooled to disk is walked page by page, never held.
+    """
+
+    def __init__(self, results: Sequence[PageResult]) -> None:
+        self._results = results
+        self._order = sorted(range(len(results)), key=lambda i: concern(results[i]))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> PageResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PageResult]: ...
+    def __getitem__(self, index: int | slice) -> PageResult | Sequence[PageResult]:
+        if isinstance(index, slice):
+            return [self._results[i] for i in self._order[index]]
+        return self._results[self._order[index]]
+
+    def __iter__(self) -> Iterator[PageResult]:
+        return (self._results[i] for i in self._order)
+
+
+def ordered(results: Sequence[PageResult]) -> InOrder:
+    """Pages most in need of attention first (:class:`InOrder`)."""
+    return InOrder(results)
 
 
 def findings_phrase(result: PageResult) -> str:
@@ -292,21 +320,30 @@ def _kv(rows: Iterable[tuple[str, str]]) -> str:
 def _table(
     caption: str,
     head: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    rows: Iterable[Sequence[str]],
     numeric: Iterable[int] = (),
     css_class: str = "",
 ) -> str:
     """A table with a caption and column headers; cells are HTML already."""
+    return "".join(_table_chunks(caption, head, rows, numeric, css_class))
+
+
+def _table_chunks(
+    caption: str,
+    head: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric: Iterable[int] = (),
+    css_class: str = "",
+) -> Iterator[str]:
+    """:func:`_table` row by row (the page list of a crawl is as long as the crawl)."""
     nums = set(numeric)
     cls = [' class="num"' if i in nums else "" for i in range(len(head))]
     thead = "".join(f'<th scope="col"{cls[i]}>{_e(h)}</th>' for i, h in enumerate(head))
-    body = "".join(
-        "<tr>" + "".join(f"<td{cls[i]}>{c}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows
-    )
     table = f'<table class="{css_class}">' if css_class else "<table>"
-    return (
-        f"{table}<caption>{_e(caption)}</caption><thead><tr>{thead}</tr></thead><tbody>{body}</tbody></table>"
-    )
+    yield f"{table}<caption>{_e(caption)}</caption><thead><tr>{thead}</tr></thead><tbody>"
+    for row in rows:
+        yield "<tr>" + "".join(f"<td{cls[i]}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+    yield "</tbody></table>"
 
 
 def _legend() -> str:
@@ -324,14 +361,18 @@ def _legend() -> str:
 
 
 def render(report: AuditReport) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """The document in pieces, page by page: a run of any size is never held whole."""
     packs = _builtin_packs()
     results = ordered(report.results)
-    anchors = {id(r): f"page-{i}" for i, r in enumerate(results, 1)}
     css = _css()
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     policy = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     title = f"provenance audit — run {report.run_id}"
-    parts = [
+    head = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">',
@@ -343,16 +384,23 @@ def render(report: AuditReport) -> str:
         '<a class="skip" href="#pages">Skip to the pages</a>',
         _header(report, title),
         "<main>",
-        _summary(report, results, anchors, packs),
-        '<h2 id="pages">Pages</h2>',
-        *(_page(report, r, anchors[id(r)], i, packs) for i, r in enumerate(results, 1)),
-        "</main>",
+    ]
+    yield "\n".join(head) + "\n"
+    yield from _summary(results, packs)
+    yield '\n<h2 id="pages">Pages</h2>\n'
+    for i, r in enumerate(results, 1):
+        yield _page(report, r, _anchor(i), i, packs) + "\n"
+    yield (
+        "</main>\n"
         f'<footer class="muted small"><p>Generated by provenance {_e(report.tool_version)} '
         f"from audit run {_e(report.run_id)}. Offsets are character positions in the extracted "
-        "page text and the corpus story text (start inclusive, end exclusive).</p></footer>",
-        "</body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+        "page text and the corpus story text (start inclusive, end exclusive).</p></footer>\n"
+        "</body></html>\n"
+    )
+
+
+def _anchor(number: int) -> str:
+    return f"page-{number}"
 
 
 @cache
@@ -361,18 +409,17 @@ def _css() -> str:
 
 
 def _header(report: AuditReport, title: str) -> str:
-    findings = [f for r in report.results for f in r.findings]
-    live = [f for f in findings if not f.suppressed]
-    by_severity = Counter(f.severity for f in live)
+    tally = report.tally
+    by_severity = tally.live_by_severity
     counts = [
-        ("Pages", len(report.results)),
-        ("Matched", sum(1 for r in report.results if r.match is not None)),
-        ("Findings", len(live)),
-        ("Error findings", by_severity["error"]),
-        ("Warning findings", by_severity["warning"]),
-        ("Info findings", by_severity["info"]),
-        ("Suppressed", len(findings) - len(live)),
-        ("Unreadable inputs", report.errors),
+        ("Pages", tally.pages),
+        ("Matched", tally.matched),
+        ("Findings", tally.findings),
+        ("Error findings", by_severity.get("error", 0)),
+        ("Warning findings", by_severity.get("warning", 0)),
+        ("Info findings", by_severity.get("info", 0)),
+        ("Suppressed", tally.suppressed),
+        ("Unreadable inputs", tally.errors),
     ]
     boxes = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in counts)
     return (
@@ -384,23 +431,18 @@ def _header(report: AuditReport, title: str) -> str:
     )
 
 
-def _summary(
-    report: AuditReport, results: list[PageResult], anchors: dict[int, str], packs: Sequence[RulePack]
-) -> str:
-    return "".join(
-        [
-            '<section aria-labelledby="summary"><h2 id="summary">Summary</h2><div class="summary-grid">',
-            _by_site(results),
-            _by_agency(results, packs),
-            "</div>",
-            _by_rule(results, packs),
-            _page_list(results, anchors),
-            "</section>",
-        ]
-    )
+def _summary(results: Sequence[PageResult], packs: Sequence[RulePack]) -> Iterator[str]:
+    """The summary tables, each from one walk over the pages (the page list row by row)."""
+    yield '<section aria-labelledby="summary"><h2 id="summary">Summary</h2><div class="summary-grid">'
+    yield _by_site(results)
+    yield _by_agency(results, packs)
+    yield "</div>"
+    yield _by_rule(results, packs)
+    yield from _page_list(results)
+    yield "</section>"
 
 
-def _by_site(results: list[PageResult]) -> str:
+def _by_site(results: Iterable[PageResult]) -> str:
     rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in results:
         row = rows[site_of(r)]
@@ -422,7 +464,7 @@ def _page_agency(result: PageResult, packs: Sequence[RulePack]) -> list[str]:
     return sorted(agencies)
 
 
-def _by_agency(results: list[PageResult], packs: Sequence[RulePack]) -> str:
+def _by_agency(results: Iterable[PageResult], packs: Sequence[RulePack]) -> str:
     owner = rule_agencies(packs)
     pages: dict[str, Counter[str]] = defaultdict(Counter)
     for r in results:
@@ -451,17 +493,18 @@ class _RuleStats:
     severities: Counter[str] = field(default_factory=Counter)
     live: int = 0
     suppressed: int = 0
-    pages: set[str] = field(default_factory=set)
+    pages: int = 0
 
 
-def _by_rule(results: list[PageResult], packs: Sequence[RulePack]) -> str:
+def _by_rule(results: Iterable[PageResult], packs: Sequence[RulePack]) -> str:
     keys = {req.rule: req.key for pack in packs for req in pack.requirements}
     stats: dict[str, _RuleStats] = defaultdict(_RuleStats)
     for r in results:
+        for rule in {f.rule for f in r.findings}:
+            stats[rule].pages += 1
         for f in r.findings:
             row = stats[f.rule]
             row.severities[f.severity] += 1
-            row.pages.add(r.page_id)
             if f.suppressed:
                 row.suppressed += 1
             else:
@@ -484,27 +527,31 @@ def _by_rule(results: list[PageResult], packs: Sequence[RulePack]) -> str:
                 " ".join(_badge(s) for s in by_rank),
                 _e(row.live),
                 _e(row.suppressed),
-                _e(len(row.pages)),
+                _e(row.pages),
             ]
         )
     head = ["Rule", "What it means", "Severity", "Findings", "Suppressed", "Pages"]
     return _table("By rule", head, body, numeric=(3, 4, 5))
 
 
-def _page_list(results: list[PageResult], anchors: dict[int, str]) -> str:
-    body = []
-    for i, r in enumerate(results, 1):
-        label = r.page.title if r.page is not None and r.page.title else r.page_id
-        body.append(
-            [
-                _e(i),
-                f'<a href="#{anchors[id(r)]}">{_e(label)}</a><br><span class="muted small mono">{_e(r.page_id)}</span>',
-                _e(site_of(r)),
-                _status_badge(r),
-                _e(verdict(r)),
-            ]
-        )
-    return _table("Pages, most urgent first", ["#", "Page", "Site", "Status", "Verdict"], body, numeric=(0,))
+def _page_list(results: Iterable[PageResult]) -> Iterator[str]:
+    rows = (
+        [
+            _e(i),
+            f'<a href="#{_anchor(i)}">{_e(_title(r))}</a><br><span class="muted small mono">{_e(r.page_id)}</span>',
+            _e(site_of(r)),
+            _status_badge(r),
+            _e(verdict(r)),
+        ]
+        for i, r in enumerate(results, 1)
+    )
+    yield from _table_chunks(
+        "Pages, most urgent first", ["#", "Page", "Site", "Status", "Verdict"], rows, numeric=(0,)
+    )
+
+
+def _title(result: PageResult) -> str:
+    return result.page.title if result.page is not None and result.page.title else result.page_id
 
 
 def _status_badge(result: PageResult) -> str:
@@ -522,7 +569,7 @@ def _page(
     report: AuditReport, result: PageResult, anchor: str, number: int, packs: Sequence[RulePack]
 ) -> str:
     level = "input-error" if result.status == "error" else (worst(result) or "none")
-    title = result.page.title if result.page is not None and result.page.title else result.page_id
+    title = _title(result)
     parts = [
         f'<section class="page concern-{_e(level)}" id="{anchor}" aria-labelledby="{anchor}-h">',
         f'<h3 id="{anchor}-h">{number}. {_e(title)}</h3>',

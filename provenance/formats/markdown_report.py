@@ -14,8 +14,8 @@ folded onto one line so it cannot open a block of its own.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from provenance.formats.html import (
@@ -72,13 +72,22 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def render(report: AuditReport) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report: AuditReport) -> Iterator[str]:
+    """The report in pieces, page by page: a run of any size is never held whole (one walk
+    for the order and the counts, one for the rules, one per section of pages)."""
     results = ordered(report.results)
-    flagged = [r for r in results if r.status == "ok" and r.findings]
-    others = [r for r in results if not (r.status == "ok" and r.findings)]
-    live = sum(len(active(r)) for r in results)
-    out = [
+    flagged = attention = 0
+    for r in report.results:
+        if r.status == "ok" and r.findings:
+            flagged += 1
+            attention += bool(active(r))
+    live = report.findings
+    head = [
         f"# provenance audit, run {report.run_id}: {live} finding{'s' if live != 1 else ''} "
-        f"on {sum(1 for r in flagged if active(r))} of {len(results)} pages",
+        f"on {attention} of {len(results)} pages",
         "",
         f"Run {report.run_id} · started {_when(report)} · provenance {md(report.tool_version)}",
         "",
@@ -86,14 +95,22 @@ def render(report: AuditReport) -> str:
         "",
         *_by_rule(results),
     ]
+    yield "\n".join(head)
     if flagged:
-        out += ["", "## Pages with findings"]
-        for i, result in enumerate(flagged, 1):
-            out += ["", *_page(result, i)]
-    if others:
-        out += ["", "## Other pages", ""]
-        out += [f"- {md(_title(r), start=True)} ({md(site_of(r))}): {md(verdict(r))}" for r in others]
-    return "\n".join(out) + "\n"
+        yield "\n\n## Pages with findings"
+        pages = (r for r in results if _flagged(r))
+        for i, result in enumerate(pages, 1):
+            yield "\n\n" + "\n".join(_page(result, i))
+    if flagged < len(results):
+        yield "\n\n## Other pages\n"
+        for r in results:
+            if not _flagged(r):
+                yield f"\n- {md(_title(r), start=True)} ({md(site_of(r))}): {md(verdict(r))}"
+    yield "\n"
+
+
+def _flagged(result: PageResult) -> bool:
+    return result.status == "ok" and bool(result.findings)
 
 
 def _when(report: AuditReport) -> str:
@@ -108,16 +125,15 @@ def _title(result: PageResult) -> str:
 
 
 def _counts(report: AuditReport) -> list[str]:
-    findings = [f for r in report.results for f in r.findings]
-    live = [f for f in findings if not f.suppressed]
+    tally = report.tally
     values = [
-        len(report.results),
-        sum(1 for r in report.results if r.match is not None),
-        len(live),
-        sum(1 for f in live if f.severity == "error"),
-        sum(1 for f in live if f.severity == "warning"),
-        len(findings) - len(live),
-        report.errors,
+        tally.pages,
+        tally.matched,
+        tally.findings,
+        tally.live_by_severity.get("error", 0),
+        tally.live_by_severity.get("warning", 0),
+        tally.suppressed,
+        tally.errors,
     ]
     return [
         "| Pages | Matched | Findings | Errors | Warnings | Suppressed | Unreadable |",
@@ -131,12 +147,12 @@ def _counts(report: AuditReport) -> list[str]:
 def _by_rule(results: Iterable[PageResult]) -> list[str]:
     counts: Counter[str] = Counter()
     suppressed: Counter[str] = Counter()
-    pages: defaultdict[str, set[str]] = defaultdict(set)
+    pages: Counter[str] = Counter()
     severity: dict[str, str] = {}
     for r in results:
+        pages.update({f.rule for f in r.findings})
         for f in r.findings:
             (suppressed if f.suppressed else counts)[f.rule] += 1
-            pages[f.rule].add(r.page_id)
             if f.rule not in severity or SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity[f.rule]]:
                 severity[f.rule] = f.severity
     if not severity:
@@ -146,7 +162,7 @@ def _by_rule(results: Iterable[PageResult]) -> list[str]:
         "| Rule | Severity | Findings | Suppressed | Pages |",
         "|---|---|---:|---:|---:|",
         *(
-            f"| {md(rule)} | {severity[rule]} | {counts[rule]} | {suppressed[rule]} | {len(pages[rule])} |"
+            f"| {md(rule)} | {severity[rule]} | {counts[rule]} | {suppressed[rule]} | {pages[rule]} |"
             for rule in rows
         ),
     ]
