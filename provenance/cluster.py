@@ -27,9 +27,11 @@ saved here. A chunk is saved in one transaction, so a worker that dies mid-chunk
 none of it behind. ``distributed`` is imported only when a cluster is used: the base
 install (without the ``cluster`` extra) never needs it.
 
-Limits, said plainly: a worker that dies after committing a chunk but before returning it
-makes Dask run the chunk again, which saves those pages twice. (The per-page time budget,
-:mod:`provenance.budget`, holds in Dask's task threads as in a main thread.)
+A worker that dies after committing a chunk but before returning it makes Dask run the
+chunk again: each page is saved with its place in the run's input (``input_position``,
+unique in the run), so the second run finds the chunk's pages saved and saves none again.
+The per-page time budget (:mod:`provenance.budget`) holds in Dask's task threads as in a
+main thread.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,6 +128,7 @@ class _Item:
 
     record: Record | InputError
     local_file: bool  # a file under the marker root here: its inline markers may count
+    position: int = 0  # its place in the run's input: saved once under it
     key: str = ""  # the page's baseline key
     entries: tuple[BaselineEntry, ...] = ()  # the baseline's entries for that key
 
@@ -136,17 +140,17 @@ class _Placement:
     marker_root: Path | None
     baseline: Baseline | None
 
-    def item(self, record: Record | InputError) -> _Item:
+    def item(self, position: int, record: Record | InputError) -> _Item:
         from provenance.audit import markers_honoured
 
         if isinstance(record, InputError):
-            return _Item(record, False)
+            return _Item(record, False, position)
         # The file half of the rule (a URL is decided by the worker, from the extracted page).
         local = markers_honoured(Page(record.id, record.source, ""), self.marker_root)
         if self.baseline is None:
-            return _Item(record, local)
+            return _Item(record, local, position)
         key = page_key(record.id, record.source, self.baseline.root, self.baseline.cwd)
-        return _Item(record, local, key, tuple(self.baseline.of_page(key)))
+        return _Item(record, local, position, key, tuple(self.baseline.of_page(key)))
 
 
 def judged(
@@ -169,7 +173,7 @@ def judged(
     remote = _RemoteJob(job, run_id, baseline is not None)
     shared = client.scatter(remote, broadcast=True, hash=False)
     placement = _Placement(job.marker_root, baseline)
-    items = (placement.item(record) for record in records)
+    items = (placement.item(position, record) for position, record in enumerate(records))
     limit = max(1, ahead * sum(client.nthreads().values()))
     pending: deque[tuple[Future, list[_Item]]] = deque()
     try:
@@ -220,7 +224,8 @@ def _alone(
         result = error_result(InputError(record.id, record.source, reason, url))
         if run_id is not None:
             with store.transaction(factory) as session:
-                store.save_result(session, run_id, result)
+                if not _saved(session, run_id, [item.position]):
+                    store.save_result(session, run_id, result, item.position)
         return result
 
 
@@ -273,27 +278,44 @@ def _judge_chunk(chunk: list[_Item], remote: _RemoteJob) -> list[PageResult | No
                 stale = keyed.apply(result)  # marks the known findings first
                 result.findings = [*result.findings, *job.config.adjust(stale)]
     if remote.run_id is not None:
-        _save(factory, remote.run_id, results)
+        _save(factory, remote.run_id, results, [item.position for item in chunk])
     return results
 
 
-def _save(factory: sessionmaker[Session], run_id: int, results: list[PageResult | None]) -> None:
-    done = [result for result in results if result is not None]
+def _saved(session: Session, run_id: int, positions: Sequence[int]) -> set[int]:
+    """Which of these places in the run's input have their page saved already (by an
+    earlier run of the same task, whose worker died before returning it)."""
+    found = session.scalars(
+        select(store.PageRow.input_position).where(
+            store.PageRow.run_id == run_id, store.PageRow.input_position.in_(positions)
+        )
+    )
+    return {position for position in found if position is not None}
+
+
+def _save(
+    factory: sessionmaker[Session], run_id: int, results: list[PageResult | None], positions: list[int]
+) -> None:
+    """The chunk's pages in one transaction, each under its place in the input; a page saved
+    by an earlier run of the task is not saved again."""
     try:
         with store.transaction(factory) as session:
-            for result in done:
-                store.save_result(session, run_id, result)
+            saved = _saved(session, run_id, positions)
+            for result, position in zip(results, positions, strict=True):
+                if result is not None and position not in saved:
+                    store.save_result(session, run_id, result, position)
         return
     except Exception:  # one bad row must not lose the chunk: page by page below
         pass
     from provenance.audit import error_result
 
-    for index, result in enumerate(results):
+    for index, (result, position) in enumerate(zip(results, positions, strict=True)):
         if result is None:
             continue
         try:
             with store.transaction(factory) as session:
-                store.save_result(session, run_id, result)
+                if not _saved(session, run_id, [position]):
+                    store.save_result(session, run_id, result, position)
         except Exception as exc:
             failed = error_result(
                 InputError(
@@ -301,7 +323,7 @@ def _save(factory: sessionmaker[Session], run_id: int, results: list[PageResult 
                 )
             )
             with store.transaction(factory) as session:
-                store.save_result(session, run_id, failed)
+                store.save_result(session, run_id, failed, position)
             results[index] = failed
 
 

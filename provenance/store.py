@@ -52,6 +52,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -235,6 +236,11 @@ class PageRow(Base):
     warc_file: Mapped[str | None] = mapped_column(Text)
     warc_record_id: Mapped[str | None] = mapped_column(Text, index=True)  # provenance evidence ID
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    # The page's place in the run's input, when a cluster task saved it (unique in the run):
+    # a task that runs twice (its worker died after saving) saves its pages once.
+    input_position: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ux_pages_run_input_position", "run_id", "input_position", unique=True),)
 
 
 class MatchRow(Base):
@@ -692,10 +698,13 @@ def finish_run(factory: sessionmaker[Session], run_id: int, counts: dict[str, in
     return fresh
 
 
-def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
+def save_result(
+    session: Session, run_id: int, result: PageResult, input_position: int | None = None
+) -> PageRow:
     """Write one audited page with its matches (ranked, best first) and findings.
 
-    The caller owns the transaction.
+    The caller owns the transaction. ``input_position``: the page's place in the run's input,
+    given by cluster tasks (:mod:`provenance.cluster`), which save a page at most once by it.
     """
     page = result.page
     row = PageRow(
@@ -713,6 +722,7 @@ def save_result(session: Session, run_id: int, result: PageResult) -> PageRow:
         warc_file=page.evidence.warc if page and page.evidence else None,
         warc_record_id=page.evidence.record_id if page and page.evidence else None,
         warc_offset=page.evidence.offset if page and page.evidence else None,
+        input_position=input_position,
     )
     session.add(row)
     session.flush()

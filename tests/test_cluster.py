@@ -246,6 +246,30 @@ def test_a_slow_page_on_a_worker_runs_out_of_time_and_the_rest_goes_on(
     assert "time budget of 0.5 s" in (by_name["slow.txt"].error or "")
 
 
+def test_a_chunk_run_again_after_its_worker_died_saves_its_pages_once(corpus_db: str) -> None:
+    """Dask runs a task again when its worker dies, even after the task committed its pages:
+    the second run (here in process, as a worker runs it) saves none of them again."""
+    from provenance.audit import _Job
+    from provenance.packs import load_packs
+    from provenance.sources import read_records
+
+    factory = store.open_database(corpus_db, create=False)
+    run_id = store.start_run(factory, "audit", [], "test").id
+    records = list(read_records([str(SEEDS / "pages")]))[:5]
+    chunk = [cluster._Item(record, False, position) for position, record in enumerate(records, 10)]
+    remote = cluster._RemoteJob(_Job(load_packs(), Config(), None, corpus_db), run_id, False)
+    first = cluster._judge_chunk(chunk, remote)
+    again = cluster._judge_chunk(chunk, remote)  # the worker died before returning the first
+    assert [r.page_id for r in again if r] == [r.page_id for r in first if r]
+    with factory() as session:
+        positions = session.scalars(select(PageRow.input_position).where(PageRow.run_id == run_id)).all()
+    assert sorted(positions) == [10, 11, 12, 13, 14]  # each page once
+    cluster._save(factory, run_id, list(first[:2]), [10, 99])  # a page of another place still saves
+    with factory() as session:
+        positions = session.scalars(select(PageRow.input_position).where(PageRow.run_id == run_id)).all()
+    assert sorted(positions) == [10, 11, 12, 13, 14, 99]
+
+
 def test_an_unreachable_cluster_is_one_line_and_exit_2(
     corpus_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

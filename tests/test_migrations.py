@@ -89,7 +89,7 @@ def test_fresh_database_is_at_head_and_the_cli_says_so(
         assert capsys.readouterr().out.startswith("none")
     assert main(["db", "upgrade", "--db", db_url]) == 0
     assert f"-> {store.head_revision()} (head)" in capsys.readouterr().err
-    assert store.current_revision(db_url) == store.head_revision() == "0008"
+    assert store.current_revision(db_url) == store.head_revision() == "0009"
     assert main(["db", "current", "--db", db_url]) == 0
     assert capsys.readouterr().out.strip() == f"{store.head_revision()} (head)"
     assert main(["db", "upgrade", "--db", db_url]) == 0  # again: nothing to do
@@ -191,13 +191,13 @@ def test_db_revision_writes_the_next_numbered_migration(
     monkeypatch.setattr(store, "MIGRATIONS", copy)
     assert main(["db", "revision", "-m", "Nothing changed!", "--autogenerate"]) == 0
     path = Path(capsys.readouterr().out.splitlines()[-1])  # after Alembic's "Generating …"
-    assert path == copy / "versions" / "0009_nothing_changed.py"
+    assert path == copy / "versions" / "0010_nothing_changed.py"
     source = path.read_text()
     assert (
-        'revision: str = "0009"' in source and 'down_revision: str | Sequence[str] | None = "0008"' in source
+        'revision: str = "0010"' in source and 'down_revision: str | Sequence[str] | None = "0009"' in source
     )
     assert "op." not in source.split("def upgrade")[1]  # the models equal the migrations: empty
-    assert store.head_revision() == "0009"
+    assert store.head_revision() == "0010"
 
 
 def test_counting_rows_after_migration_works_on_an_empty_database(db_url: str) -> None:
