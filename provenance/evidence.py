@@ -179,7 +179,8 @@ def formulas(stories: Sequence[tuple[str, ...]], groups: Sequence[str]) -> froze
     registration statement with the Securities and Exchange Commission covering", "eurodollar
     deposit rates were steady"): a page sharing such a formula with one story shares it with
     all of them, and it tells no story apart. ``stories`` are the stems of a page's
-    candidates, and ``groups`` name each one's version group (the versions of one story count once).
+    candidates, and ``groups`` name each one's version group (the versions of one story
+    count once).
     """
     grams: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # each version group: its grams
     for stems, group in zip(stories, groups, strict=True):

@@ -165,6 +165,23 @@ def test_a_cluster_run_equals_a_one_process_run(
     assert ("2-ap-verbatim-stripped.html", "AP-CREDIT", False) in findings  # not in the baseline
 
 
+def _audit_copies(
+    address: str, corpus_db: str, tmp_path: Path, names: list[str], config: Config
+) -> tuple[Any, list[Any]]:
+    """The report and results of a cluster audit of the demo's spun AP copy under each name
+    (``config``'s class is sent to the workers by value: they cannot import this module)."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(SEEDS / "pages" / "ap-spun.txt", folder / name)
+    report = cluster.audit_on_cluster(address, [str(folder)], corpus_db, config=config)
+    try:
+        return report, list(report.results)
+    finally:
+        report.close()
+
+
 class _Exploding(Config):
     """On a worker, judging a page named ``boom*`` raises (in the main process it is a page)."""
 
@@ -185,17 +202,8 @@ def _on_a_worker() -> bool:
 def test_a_page_that_raises_is_its_error_and_the_rest_goes_on(
     corpus_db: str, address: str, tmp_path: Path
 ) -> None:
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this module
-    folder = tmp_path / "pages"
-    folder.mkdir()
     names = [*(f"a{n}.txt" for n in range(5)), "boom.txt", *(f"c{n}.txt" for n in range(5))]
-    for name in names:
-        shutil.copy(SEEDS / "pages" / "ap-spun.txt", folder / name)
-    report = cluster.audit_on_cluster(address, [str(folder)], corpus_db, config=_Exploding())
-    try:
-        results = list(report.results)
-    finally:
-        report.close()
+    report, results = _audit_copies(address, corpus_db, tmp_path, names, _Exploding())
     assert [Path(r.source).name for r in results] == names  # in input order, none lost
     assert [r.status for r in results] == ["ok"] * 5 + ["error"] + ["ok"] * 5
     assert "the page blew up" in (results[5].error or "")
@@ -229,17 +237,8 @@ class _SlowOnWorkers(Config):
 def test_a_slow_page_on_a_worker_runs_out_of_time_and_the_rest_goes_on(
     corpus_db: str, address: str, tmp_path: Path
 ) -> None:
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    folder = tmp_path / "pages"
-    folder.mkdir()
     names = ["a.txt", "slow.txt", "c.txt"]
-    for name in names:
-        shutil.copy(SEEDS / "pages" / "ap-spun.txt", folder / name)
-    report = cluster.audit_on_cluster(address, [str(folder)], corpus_db, config=_SlowOnWorkers())
-    try:
-        results = list(report.results)
-    finally:
-        report.close()
+    _, results = _audit_copies(address, corpus_db, tmp_path, names, _SlowOnWorkers())
     by_name = {Path(r.source).name: r for r in results}
     assert sorted(by_name) == sorted(names)
     assert [by_name[name].status for name in names] == ["ok", "error", "ok"]

@@ -38,7 +38,6 @@ from difflib import SequenceMatcher
 from functools import cache
 from html import escape
 from pathlib import PurePath
-from typing import overload
 from urllib.parse import urlsplit
 
 from provenance.model import SEVERITY_RANK, Finding, Match, PageResult, Passage, Signal, WarcLocation
@@ -98,11 +97,11 @@ def concern(result: PageResult) -> int:
     return 4 if result.match is not None else 5
 
 
-class InOrder(Sequence[PageResult]):
+class InOrder(Iterable[PageResult]):
     """Pages most in need of attention first; input order among equals (a stable sort).
 
-    Only the order is kept (an index per page): each page is read from ``results`` when it
-    is reached, so a run spooled to disk is walked page by page, never held.
+    Only the order is kept (an index per page): each walk reads every page from ``results``
+    when it is reached, so a run spooled to disk is walked page by page, never held.
     """
 
     def __init__(self, results: Sequence[PageResult]) -> None:
@@ -111,15 +110,6 @@ class InOrder(Sequence[PageResult]):
 
     def __len__(self) -> int:
         return len(self._order)
-
-    @overload
-    def __getitem__(self, index: int) -> PageResult: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[PageResult]: ...
-    def __getitem__(self, index: int | slice) -> PageResult | Sequence[PageResult]:
-        if isinstance(index, slice):
-            return [self._results[i] for i in self._order[index]]
-        return self._results[self._order[index]]
 
     def __iter__(self) -> Iterator[PageResult]:
         return (self._results[i] for i in self._order)
@@ -431,7 +421,7 @@ def _header(report: AuditReport, title: str) -> str:
     )
 
 
-def _summary(results: Sequence[PageResult], packs: Sequence[RulePack]) -> Iterator[str]:
+def _summary(results: Iterable[PageResult], packs: Sequence[RulePack]) -> Iterator[str]:
     """The summary tables, each from one walk over the pages (the page list row by row)."""
     yield '<section aria-labelledby="summary"><h2 id="summary">Summary</h2><div class="summary-grid">'
     yield _by_site(results)

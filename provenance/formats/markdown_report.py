@@ -76,8 +76,8 @@ def render(report: AuditReport) -> str:
 
 
 def chunks(report: AuditReport) -> Iterator[str]:
-    """The report in pieces, page by page: a run of any size is never held whole (one walk
-    for the order and the counts, one for the rules, one per section of pages)."""
+    """The report in pieces, page by page: a run of any size is never held whole (a walk
+    over the pages for their order, one for the counts, one for the rules, one per section)."""
     results = ordered(report.results)
     flagged = attention = 0
     for r in report.results:
