@@ -278,26 +278,38 @@ def _judge(
     read it saw it (a cluster worker may have no such file); None: looked at here."""
     if job.config.ignores(record.source):
         return None
-    item = page_of(record)
-    if isinstance(item, InputError):
-        return error_result(item)
     ignored: list[Suppression] = []
-    honoured = (
-        markers_honoured(item, job.marker_root) if local_file is None else local_file and item.url is None
-    )
-    if item.suppressions and not honoured:
-        ignored, item.suppressions = list(item.suppressions), []
+    item: Page | None = None
     try:
         with time_budget(PAGE_BUDGET):
+            page = page_of(record)
+            if isinstance(page, InputError):
+                return error_result(page)
+            item = page
+            honoured = (
+                markers_honoured(item, job.marker_root)
+                if local_file is None
+                else local_file and item.url is None
+            )
+            if item.suppressions and not honoured:
+                ignored, item.suppressions = list(item.suppressions), []
             with factory() as session:
                 candidates = find_candidates(session, item)
             result = analyse(item, candidates, job.packs, job.config)
     except PageTimeout as exc:
-        result = error_result(InputError(item.id, item.source, str(exc), item.url))
+        result = _failed(record, item, str(exc))
     except Exception as exc:
-        result = error_result(InputError(item.id, item.source, f"{type(exc).__name__}: {exc}", item.url))
+        result = _failed(record, item, f"{type(exc).__name__}: {exc}")
     result.findings.extend(job.config.adjust([_ignored_marker(m) for m in ignored]))
     return result
+
+
+def _failed(record: Record | InputError, page: Page | None, reason: str) -> PageResult:
+    """The error result of a page that failed (or ran out of time) while being extracted or judged."""
+    if page is not None:
+        return error_result(InputError(page.id, page.source, reason, page.url))
+    url = record.url if isinstance(record, InputError) else record.fields.get("url")
+    return error_result(InputError(record.id, record.source, reason, url))
 
 
 def markers_honoured(page: Page, root: Path | None) -> bool:

@@ -32,8 +32,14 @@ from types import FrameType
 PAGE_BUDGET = 60.0  # seconds for one page: reading, extraction, matching and rules
 
 
-class PageTimeout(Exception):
-    """The page's time budget ran out."""
+class PageTimeout(BaseException):
+    """The page's time budget ran out.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is: it can arrive inside any library
+    call, and a library's ``except Exception`` (trafilatura's call is wrapped in one, so
+    that a crash on one odd page loses nothing) must not swallow it and let the page run on
+    with no budget left. The audit catches it by name.
+    """
 
 
 def _signal_usable() -> bool:

@@ -155,6 +155,28 @@ def test_a_slow_page_is_an_error_and_the_run_goes_on(
     assert documents[SEED_PAGE.name]["status"] == "ok"  # the page after it was audited
 
 
+def test_a_library_that_catches_every_exception_does_not_swallow_the_budget(
+    tmp_path: Path, corpus_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """trafilatura's call is wrapped in ``except Exception`` (a library crash must not lose
+    the page); a page whose time runs out in there is still out of time, not a page with
+    an empty body."""
+    import provenance.audit as audit_module
+    import provenance.extract as extract_module
+
+    def slow_extract(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        while True:  # a page that makes the body extraction crawl
+            sum(range(1000))
+
+    monkeypatch.setattr(extract_module.trafilatura, "extract", slow_extract)
+    monkeypatch.setattr(audit_module, "PAGE_BUDGET", 0.3)
+    page = SEED_PAGE.parent / "ap-verbatim-stripped.html"
+    code, out, _ = run_cli(capsys, "audit", str(page), "--format", "json", "--db", corpus_db)
+    (document,) = __import__("json").loads(out)["documents"]
+    assert code == 2
+    assert document["status"] == "error" and "time budget" in document["error"]
+
+
 # --------------------------------------------------------------------------- inline markers are the publisher's
 
 
