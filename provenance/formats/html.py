@@ -120,6 +120,11 @@ def ordered(results: Sequence[PageResult]) -> InOrder:
     return InOrder(results)
 
 
+def page_title(result: PageResult) -> str:
+    """The page's title, else its id: how both reports name a page."""
+    return result.page.title if result.page is not None and result.page.title else result.page_id
+
+
 def findings_phrase(result: PageResult) -> str:
     count = len(active(result))
     suppressed = len(result.findings) - count
@@ -528,7 +533,7 @@ def _page_list(results: Iterable[PageResult]) -> Iterator[str]:
     rows = (
         [
             _e(i),
-            f'<a href="#{_anchor(i)}">{_e(_title(r))}</a><br><span class="muted small mono">{_e(r.page_id)}</span>',
+            f'<a href="#{_anchor(i)}">{_e(page_title(r))}</a><br><span class="muted small mono">{_e(r.page_id)}</span>',
             _e(site_of(r)),
             _status_badge(r),
             _e(verdict(r)),
@@ -538,10 +543,6 @@ def _page_list(results: Iterable[PageResult]) -> Iterator[str]:
     yield from _table_chunks(
         "Pages, most urgent first", ["#", "Page", "Site", "Status", "Verdict"], rows, numeric=(0,)
     )
-
-
-def _title(result: PageResult) -> str:
-    return result.page.title if result.page is not None and result.page.title else result.page_id
 
 
 def _status_badge(result: PageResult) -> str:
@@ -559,7 +560,7 @@ def _page(
     report: AuditReport, result: PageResult, anchor: str, number: int, packs: Sequence[RulePack]
 ) -> str:
     level = "input-error" if result.status == "error" else (worst(result) or "none")
-    title = _title(result)
+    title = page_title(result)
     parts = [
         f'<section class="page concern-{_e(level)}" id="{anchor}" aria-labelledby="{anchor}-h">',
         f'<h3 id="{anchor}-h">{number}. {_e(title)}</h3>',

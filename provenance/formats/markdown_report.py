@@ -23,6 +23,7 @@ from provenance.formats.html import (
     findings_phrase,
     ordered,
     other_matches,
+    page_title,
     passage_texts,
     site_of,
     verdict,
@@ -105,7 +106,7 @@ def chunks(report: AuditReport) -> Iterator[str]:
         yield "\n\n## Other pages\n"
         for r in results:
             if not _flagged(r):
-                yield f"\n- {md(_title(r), start=True)} ({md(site_of(r))}): {md(verdict(r))}"
+                yield f"\n- {md(page_title(r), start=True)} ({md(site_of(r))}): {md(verdict(r))}"
     yield "\n"
 
 
@@ -118,10 +119,6 @@ def _when(report: AuditReport) -> str:
         return moment.isoformat(sep=" ", timespec="seconds") if moment is not None else "—"
 
     return f"{show(report.started)}, finished {show(report.finished)} (UTC)"
-
-
-def _title(result: PageResult) -> str:
-    return result.page.title if result.page is not None and result.page.title else result.page_id
 
 
 def _counts(report: AuditReport) -> list[str]:
@@ -169,7 +166,7 @@ def _by_rule(results: Iterable[PageResult]) -> list[str]:
 
 
 def _page(result: PageResult, number: int) -> list[str]:
-    out = [f"### {number}. {md(_title(result))}", ""]
+    out = [f"### {number}. {md(page_title(result))}", ""]
     out.append(f"**Verdict:** {md(verdict(result))}  ")
     where = f"**Page:** {md(result.source)}"
     if result.url:
